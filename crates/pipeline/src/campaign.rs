@@ -1,0 +1,149 @@
+//! Starting a campaign: validating what the user asked for and creating the queued run.
+
+use domain::{AgencyId, Phase, UserId};
+use store::{NewRun, Run, Store, StoreError};
+
+/// The most leads one run may ask for.
+pub const MAX_LEADS: u32 = 200;
+
+/// What a user asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CampaignRequest {
+    /// Agency the run belongs to.
+    pub agency_id: AgencyId,
+    /// Who starts it.
+    pub user_id: UserId,
+    /// `targetVertical`.
+    pub vertical: String,
+    /// `targetGeography`.
+    pub geography: String,
+    /// `numLeads`, 1–200.
+    pub num_leads: u32,
+}
+
+/// A request that cannot become a run, or a store failure while creating it.
+#[derive(Debug, thiserror::Error)]
+pub enum CampaignError {
+    /// `numLeads` out of range.
+    #[error("number of leads must be between 1 and {MAX_LEADS}, got {0}")]
+    LeadsOutOfRange(u64),
+    /// Empty or absurd vertical.
+    #[error("vertical must not be empty")]
+    EmptyVertical,
+    /// Empty geography.
+    #[error("geography must not be empty")]
+    EmptyGeography,
+    /// A text field is too long to be a real query.
+    #[error("{field} is too long ({len} characters, at most 200)")]
+    TooLong {
+        /// Which field.
+        field: &'static str,
+        /// Its length.
+        len: usize,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl CampaignRequest {
+    /// Checks the request and normalises whitespace.
+    pub fn validate(mut self) -> Result<Self, CampaignError> {
+        if !(1..=MAX_LEADS).contains(&self.num_leads) {
+            return Err(CampaignError::LeadsOutOfRange(u64::from(self.num_leads)));
+        }
+        self.vertical = collapse_ws(&self.vertical);
+        self.geography = collapse_ws(&self.geography);
+        if self.vertical.is_empty() {
+            return Err(CampaignError::EmptyVertical);
+        }
+        if self.geography.is_empty() {
+            return Err(CampaignError::EmptyGeography);
+        }
+        for (field, v) in [("vertical", &self.vertical), ("geography", &self.geography)] {
+            let len = v.chars().count();
+            if len > 200 {
+                return Err(CampaignError::TooLong { field, len });
+            }
+        }
+        Ok(self)
+    }
+
+    /// The phases a run goes through, in order, with whether each is enabled.
+    pub fn phases() -> Vec<(Phase, bool)> {
+        vec![
+            (Phase::Source, true),
+            (Phase::FilterRank, true),
+            (Phase::PersistLeads, true),
+        ]
+    }
+}
+
+fn collapse_ws(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Validates the request and creates the queued run (the seed's `startLeadGenWorkflow`).
+pub async fn start_run(store: &Store, req: CampaignRequest) -> Result<Run, CampaignError> {
+    let req = req.validate()?;
+    let run = store
+        .runs()
+        .create(&NewRun {
+            agency_id: req.agency_id,
+            user_id: req.user_id,
+            num_leads: req.num_leads,
+            target_vertical: req.vertical,
+            target_geography: req.geography,
+            params: serde_json::json!({}),
+            phases: CampaignRequest::phases(),
+        })
+        .await?;
+    Ok(run)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(v: &str, g: &str, n: u32) -> CampaignRequest {
+        CampaignRequest {
+            agency_id: AgencyId::new(),
+            user_id: UserId::new(),
+            vertical: v.into(),
+            geography: g.into(),
+            num_leads: n,
+        }
+    }
+
+    #[test]
+    fn lead_counts_outside_1_to_200_are_refused() {
+        assert!(matches!(
+            req("dentist", "Austin", 0).validate(),
+            Err(CampaignError::LeadsOutOfRange(0))
+        ));
+        assert!(matches!(
+            req("dentist", "Austin", 100_000).validate(),
+            Err(CampaignError::LeadsOutOfRange(100_000))
+        ));
+        assert!(req("dentist", "Austin", 200).validate().is_ok());
+    }
+
+    #[test]
+    fn blank_vertical_or_geography_is_refused_and_whitespace_collapsed() {
+        assert!(matches!(
+            req("  ", "Austin", 5).validate(),
+            Err(CampaignError::EmptyVertical)
+        ));
+        assert!(matches!(
+            req("dentist", "", 5).validate(),
+            Err(CampaignError::EmptyGeography)
+        ));
+        let ok = req("  family   dentist ", " Austin,  TX ", 5)
+            .validate()
+            .expect("valid");
+        assert_eq!(
+            (ok.vertical.as_str(), ok.geography.as_str()),
+            ("family dentist", "Austin, TX")
+        );
+    }
+}

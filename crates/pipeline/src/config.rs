@@ -1,0 +1,327 @@
+//! Leadforge's configuration: read once at start from the environment (and `.env`), typed,
+//! with secrets in [`Secret`]. A malformed value fails at start with a message naming the
+//! variable; so does an unknown `LEADFORGE_*` variable (a typo would otherwise be silently
+//! ignored).
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use domain::Secret;
+use url::Url;
+
+/// A configuration error: always names the variable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{var}: {problem}")]
+pub struct ConfigError {
+    /// The variable.
+    pub var: String,
+    /// What is wrong with it (never its value when it is a secret).
+    pub problem: String,
+}
+
+fn bad(var: &str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        var: var.to_owned(),
+        problem: problem.into(),
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+/// A provider endpoint with its key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyedEndpoint {
+    /// Base URL (no trailing slash).
+    pub base_url: Url,
+    /// API key.
+    pub api_key: Secret,
+}
+
+/// The places providers that are configured, in chain order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlacesSettings {
+    /// Serper `/places` (`SERPER_KEY`, `SERPER_BASE_URL`).
+    pub serper: Option<KeyedEndpoint>,
+    /// Google Places API (New) (`GOOGLE_PLACES_KEY`, `GOOGLE_PLACES_BASE_URL`).
+    pub google_places: Option<KeyedEndpoint>,
+    /// Google Places legacy (`GOOGLE_PLACES_KEY`, `GOOGLE_MAPS_BASE_URL`).
+    pub google_legacy: Option<KeyedEndpoint>,
+    /// Nominatim base URL (`NOMINATIM_BASE_URL`).
+    pub nominatim_base_url: Url,
+    /// Overpass base URL (`OVERPASS_BASE_URL`).
+    pub overpass_base_url: Url,
+    /// Whether the keyless OpenStreetMap provider is used (`LEADFORGE_OSM`, default on).
+    pub osm_enabled: bool,
+    /// How long places answers stay in `response_cache` (`LEADFORGE_CACHE_TTL_SECS`).
+    pub cache_ttl: Duration,
+}
+
+/// Everything Leadforge reads from its environment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// `DATABASE_URL` (may hold a password: a secret).
+    pub database_url: Secret,
+    /// `BLOB_STORE_URL`.
+    pub blob_store_url: String,
+    /// `LEADFORGE_BIND`.
+    pub bind: SocketAddr,
+    /// `LEADFORGE_LOG_FORMAT`.
+    pub log_format: LogFormat,
+    /// `LEADFORGE_LOG`: a tracing filter directive; `None` = the command's default.
+    pub log_filter: Option<String>,
+    /// Places providers.
+    pub places: PlacesSettings,
+    /// `LEADFORGE_ALLOW_PRIVATE_NETWORK`.
+    pub allow_private_network: bool,
+    /// `LEADFORGE_RESOLVE`: host → address overrides.
+    pub resolve: Vec<(String, SocketAddr)>,
+}
+
+/// `LEADFORGE_*` variables we know; any other one is a typo and fails at start.
+const KNOWN_LEADFORGE_VARS: &[&str] = &[
+    "LEADFORGE_BIND",
+    "LEADFORGE_LOG_FORMAT",
+    "LEADFORGE_LOG",
+    "LEADFORGE_ALLOW_PRIVATE_NETWORK",
+    "LEADFORGE_RESOLVE",
+    "LEADFORGE_OSM",
+    "LEADFORGE_CACHE_TTL_SECS",
+    // Read by the test harnesses, not by the product.
+    "LEADFORGE_TEST_POSTGRES_URL",
+];
+
+impl Config {
+    /// Reads `.env` (if present, without overriding the real environment) and the process
+    /// environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        // A missing .env is normal; a malformed one is an error worth reporting.
+        match dotenvy::dotenv() {
+            Ok(_) => {}
+            Err(e) if e.not_found() => {}
+            Err(e) => return Err(bad(".env", e.to_string())),
+        }
+        let vars: BTreeMap<String, String> = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .collect();
+        Self::from_vars(&vars)
+    }
+
+    /// Builds the configuration from a variable map (the environment, or a test's map).
+    pub fn from_vars(vars: &BTreeMap<String, String>) -> Result<Self, ConfigError> {
+        for key in vars.keys() {
+            if key.starts_with("LEADFORGE_") && !KNOWN_LEADFORGE_VARS.contains(&key.as_str()) {
+                return Err(bad(key, "unknown Leadforge variable (check the spelling)"));
+            }
+        }
+        let get = |k: &str| vars.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+        let url = |k: &str, default: &str| -> Result<Url, ConfigError> {
+            let raw = get(k).unwrap_or(default);
+            let u = Url::parse(raw).map_err(|e| bad(k, format!("not a URL ({e})")))?;
+            if !matches!(u.scheme(), "http" | "https") {
+                return Err(bad(k, "must be an http:// or https:// URL"));
+            }
+            Ok(u)
+        };
+        let key = |k: &str| get(k).map(Secret::new);
+        let flag = |k: &str, default: bool| -> Result<bool, ConfigError> {
+            match get(k).map(str::to_ascii_lowercase).as_deref() {
+                None => Ok(default),
+                Some("1" | "true" | "yes" | "on") => Ok(true),
+                Some("0" | "false" | "no" | "off") => Ok(false),
+                Some(_) => Err(bad(k, "expected 1/0, true/false, yes/no or on/off")),
+            }
+        };
+
+        let database_url = get("DATABASE_URL").unwrap_or("sqlite://leadforge.db");
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(bad(
+                "DATABASE_URL",
+                "expected sqlite://PATH or postgres://…",
+            ));
+        }
+        let bind = get("LEADFORGE_BIND")
+            .unwrap_or("127.0.0.1:8080")
+            .parse::<SocketAddr>()
+            .map_err(|_| bad("LEADFORGE_BIND", "expected an address like 127.0.0.1:8080"))?;
+        let log_format = match get("LEADFORGE_LOG_FORMAT")
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None | Some("pretty" | "text" | "human") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(_) => return Err(bad("LEADFORGE_LOG_FORMAT", "expected `pretty` or `json`")),
+        };
+        let cache_ttl = match get("LEADFORGE_CACHE_TTL_SECS") {
+            None => Duration::from_secs(24 * 3600),
+            Some(s) => Duration::from_secs(
+                s.parse::<u64>()
+                    .map_err(|_| bad("LEADFORGE_CACHE_TTL_SECS", "expected whole seconds"))?,
+            ),
+        };
+        let google_key = key("GOOGLE_PLACES_KEY");
+        let places = PlacesSettings {
+            serper: key("SERPER_KEY")
+                .map(|api_key| -> Result<_, ConfigError> {
+                    Ok(KeyedEndpoint {
+                        base_url: url("SERPER_BASE_URL", "https://google.serper.dev")?,
+                        api_key,
+                    })
+                })
+                .transpose()?,
+            google_places: google_key
+                .clone()
+                .map(|api_key| -> Result<_, ConfigError> {
+                    Ok(KeyedEndpoint {
+                        base_url: url("GOOGLE_PLACES_BASE_URL", "https://places.googleapis.com")?,
+                        api_key,
+                    })
+                })
+                .transpose()?,
+            google_legacy: google_key
+                .map(|api_key| -> Result<_, ConfigError> {
+                    Ok(KeyedEndpoint {
+                        base_url: url("GOOGLE_MAPS_BASE_URL", "https://maps.googleapis.com")?,
+                        api_key,
+                    })
+                })
+                .transpose()?,
+            nominatim_base_url: url("NOMINATIM_BASE_URL", "https://nominatim.openstreetmap.org")?,
+            overpass_base_url: url("OVERPASS_BASE_URL", "https://overpass-api.de")?,
+            osm_enabled: flag("LEADFORGE_OSM", true)?,
+            cache_ttl,
+        };
+        Ok(Self {
+            database_url: Secret::new(database_url),
+            blob_store_url: get("BLOB_STORE_URL")
+                .unwrap_or("./leadforge-data/blobs")
+                .to_owned(),
+            bind,
+            log_format,
+            log_filter: get("LEADFORGE_LOG").map(str::to_owned),
+            places,
+            allow_private_network: flag("LEADFORGE_ALLOW_PRIVATE_NETWORK", false)?,
+            resolve: parse_resolve(get("LEADFORGE_RESOLVE").unwrap_or(""))?,
+        })
+    }
+}
+
+/// Parses `host=ip:port,host2=ip:port`.
+fn parse_resolve(raw: &str) -> Result<Vec<(String, SocketAddr)>, ConfigError> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|pair| {
+            let (host, addr) = pair.split_once('=').ok_or_else(|| {
+                bad(
+                    "LEADFORGE_RESOLVE",
+                    format!("entry {pair:?} is not host=ip:port"),
+                )
+            })?;
+            let addr = addr.trim().parse::<SocketAddr>().map_err(|_| {
+                bad(
+                    "LEADFORGE_RESOLVE",
+                    format!("entry {pair:?}: {addr:?} is not ip:port"),
+                )
+            })?;
+            let host = host.trim().to_ascii_lowercase();
+            if host.is_empty() {
+                return Err(bad(
+                    "LEADFORGE_RESOLVE",
+                    format!("entry {pair:?} has no host"),
+                ));
+            }
+            Ok((host, addr))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_need_no_variables_and_use_only_keyless_osm() {
+        let c = Config::from_vars(&BTreeMap::new()).expect("defaults");
+        assert_eq!(c.database_url.expose(), "sqlite://leadforge.db");
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert!(c.places.serper.is_none() && c.places.google_places.is_none());
+        assert!(c.places.osm_enabled);
+        assert!(!c.allow_private_network);
+    }
+
+    #[test]
+    fn a_google_key_enables_both_google_apis_with_their_own_base_urls() {
+        let c = Config::from_vars(&vars(&[
+            ("GOOGLE_PLACES_KEY", "g-key"),
+            ("GOOGLE_PLACES_BASE_URL", "http://127.0.0.1:9/"),
+        ]))
+        .expect("config");
+        let new = c.places.google_places.expect("new api");
+        assert_eq!(new.base_url.as_str(), "http://127.0.0.1:9/");
+        let legacy = c.places.google_legacy.expect("legacy");
+        assert_eq!(legacy.base_url.host_str(), Some("maps.googleapis.com"));
+    }
+
+    #[test]
+    fn malformed_values_fail_naming_the_variable() {
+        for (k, v) in [
+            ("SERPER_BASE_URL", "not a url"),
+            ("LEADFORGE_BIND", "localhost"),
+            ("LEADFORGE_LOG_FORMAT", "xml"),
+            ("LEADFORGE_ALLOW_PRIVATE_NETWORK", "maybe"),
+            ("LEADFORGE_RESOLVE", "a.com=nowhere"),
+            ("DATABASE_URL", "mysql://x"),
+            ("LEADFORGE_CACHE_TTL_SECS", "-1"),
+        ] {
+            let mut m = vars(&[(k, v)]);
+            m.insert("SERPER_KEY".into(), "k".into());
+            let err = Config::from_vars(&m).expect_err(k);
+            assert_eq!(err.var, k, "{err}");
+        }
+    }
+
+    #[test]
+    fn unknown_leadforge_variables_are_typos() {
+        let err = Config::from_vars(&vars(&[("LEADFORGE_BINDD", "x")])).expect_err("typo");
+        assert_eq!(err.var, "LEADFORGE_BINDD");
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let c = Config::from_vars(&vars(&[
+            ("SERPER_KEY", "serper-secret-1"),
+            ("DATABASE_URL", "postgres://u:pw-secret@h/db"),
+        ]))
+        .expect("config");
+        let dbg = format!("{c:?}");
+        assert!(
+            !dbg.contains("serper-secret-1") && !dbg.contains("pw-secret"),
+            "{dbg}"
+        );
+    }
+
+    #[test]
+    fn resolve_overrides_parse() {
+        let r = parse_resolve("A.example.com=127.0.0.1:8081, b.co.uk=127.0.0.1:9").expect("ok");
+        assert_eq!(r[0].0, "a.example.com");
+        assert_eq!(r[1].1.port(), 9);
+    }
+}

@@ -1,0 +1,48 @@
+//! The phases of a run, one module each. Every phase is an idempotent step: it reads the run
+//! and what earlier phases stored, and writes its results under deterministic keys.
+
+pub(crate) mod filter_rank;
+pub(crate) mod persist_leads;
+pub(crate) mod source;
+
+use serde::{Deserialize, Serialize};
+
+/// Blob key of the places snapshot of a run (`placesSnapshot`).
+pub(crate) fn snapshot_key(run_id: &str) -> String {
+    format!("runs/{run_id}/places.json")
+}
+
+/// Blob key of the ranked leads a run's `filter_rank` produced.
+pub(crate) fn ranked_key(run_id: &str) -> String {
+    format!("runs/{run_id}/ranked.json")
+}
+
+/// What `source` stores: the places and how they were obtained.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct PlacesSnapshot {
+    pub provider: Option<String>,
+    pub attempts: Vec<serde_json::Value>,
+    pub subareas_used: Vec<String>,
+    pub country: String,
+    pub places: Vec<domain::RawPlace>,
+}
+
+/// One ranked lead as `filter_rank` stores it for `persist_leads`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct RankedLead {
+    pub place_id: String,
+    pub source: String,
+    pub name: String,
+    pub domain: Option<String>,
+    pub website: Option<String>,
+    pub phone: String,
+    pub address: Option<String>,
+    pub city: Option<String>,
+    pub rating: Option<f64>,
+    pub reviews_count: Option<u32>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub categories: Vec<String>,
+    pub score: u8,
+    pub signals: Vec<String>,
+}

@@ -1,0 +1,136 @@
+//! Everything a run needs, built once from the configuration: the store, the blob store and
+//! the places chain. Cheap to share behind an `Arc`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use providers::http::{HttpClient, HttpConfig};
+use providers::places::PlacesProvider;
+use providers::places::chain::PlacesChain;
+use providers::places::geo::GeoResolver;
+use providers::places::google_legacy::{GoogleLegacyConfig, GooglePlacesLegacy};
+use providers::places::google_new::{GooglePlacesConfig, GooglePlacesNew};
+use providers::places::osm::{OsmClient, OsmConfig, OsmPlaces};
+use providers::places::serper::{SerperConfig, SerperPlaces};
+use providers::usage::PriceTable;
+use store::{BlobStore, Store};
+
+use crate::adapters::StoreCache;
+use crate::config::Config;
+
+/// The services a run uses.
+#[derive(Clone)]
+pub struct Services {
+    /// The database.
+    pub store: Store,
+    /// Large content.
+    pub blobs: BlobStore,
+    /// The places provider chain.
+    pub places: Arc<PlacesChain>,
+    /// Geography resolution (Nominatim), used for the phone country and unknown-place errors.
+    pub geo: Option<Arc<GeoResolver>>,
+    /// Names of the configured places providers, in chain order.
+    pub places_providers: Vec<&'static str>,
+}
+
+impl std::fmt::Debug for Services {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Services")
+            .field("backend", &self.store.backend())
+            .field("blobs", &self.blobs.description())
+            .field("places_providers", &self.places_providers)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Nominatim's usage policy for its public server: at most one request a second.
+const PUBLIC_NOMINATIM_INTERVAL: Duration = Duration::from_millis(1100);
+
+impl Services {
+    /// Opens the database (migrating it), the blob store, and builds the provider chain.
+    pub async fn open(config: &Config) -> anyhow::Result<Self> {
+        let store = Store::open(config.database_url.expose()).await?;
+        Self::with_store(config, store)
+    }
+
+    /// Builds the services around an already open store.
+    pub fn with_store(config: &Config, store: Store) -> anyhow::Result<Self> {
+        let blobs = BlobStore::from_url(&config.blob_store_url)?;
+        let http = HttpClient::new(HttpConfig::default()).context("building the HTTP client")?;
+        let prices = PriceTable::default();
+        let p = &config.places;
+
+        let mut chain: Vec<Arc<dyn PlacesProvider>> = Vec::new();
+        let mut names = Vec::new();
+        if let Some(s) = &p.serper {
+            let cfg = SerperConfig {
+                base_url: s.base_url.clone(),
+                api_key: s.api_key.clone(),
+            };
+            chain.push(Arc::new(SerperPlaces::new(
+                cfg,
+                http.clone(),
+                prices.clone(),
+            )));
+            names.push("serper");
+        }
+        if let Some(g) = &p.google_places {
+            let cfg = GooglePlacesConfig {
+                base_url: g.base_url.clone(),
+                api_key: g.api_key.clone(),
+            };
+            chain.push(Arc::new(GooglePlacesNew::new(
+                cfg,
+                http.clone(),
+                prices.clone(),
+            )));
+            names.push("google_places");
+        }
+        if let Some(g) = &p.google_legacy {
+            let cfg = GoogleLegacyConfig {
+                base_url: g.base_url.clone(),
+                api_key: g.api_key.clone(),
+                page_token_delay: Duration::from_secs(2),
+            };
+            chain.push(Arc::new(GooglePlacesLegacy::new(
+                cfg,
+                http.clone(),
+                prices.clone(),
+            )));
+            names.push("google_places_legacy");
+        }
+        let public = p.nominatim_base_url.host_str() == Some("nominatim.openstreetmap.org");
+        let osm = OsmClient::new(
+            OsmConfig {
+                nominatim_base_url: p.nominatim_base_url.clone(),
+                overpass_base_url: p.overpass_base_url.clone(),
+                min_interval: if public {
+                    PUBLIC_NOMINATIM_INTERVAL
+                } else {
+                    Duration::ZERO
+                },
+            },
+            http,
+            prices,
+        );
+        let geo = Arc::new(GeoResolver::new(osm));
+        if p.osm_enabled {
+            chain.push(Arc::new(OsmPlaces::new(geo.clone())));
+            names.push("osm");
+        }
+        let places = PlacesChain::new(
+            chain,
+            p.osm_enabled.then(|| geo.clone()),
+            Arc::new(StoreCache(store.clone())),
+            p.cache_ttl,
+        );
+        Ok(Self {
+            store,
+            blobs,
+            places: Arc::new(places),
+            geo: p.osm_enabled.then_some(geo),
+            places_providers: names,
+        })
+    }
+}

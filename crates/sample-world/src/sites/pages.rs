@@ -1,0 +1,458 @@
+//! The HTML of a business site: one layout (header nav, main, footer boilerplate) around a
+//! homepage, about, services, contact and location pages, with the profile's defects applied.
+
+use std::fmt::Write as _;
+
+use serde_json::json;
+
+use crate::listing::tel_href;
+use crate::rng::{SplitMix64, fnv1a};
+use crate::vertical::Vertical;
+use crate::world::{Business, EmailStyle, SiteProfile};
+
+/// The site being rendered: its owner listing and where it lives.
+pub(crate) struct Site<'a> {
+    pub owner: &'a Business,
+    pub profile: SiteProfile,
+    pub domain: &'a str,
+    /// `scheme://host` of the listed website.
+    pub origin: String,
+}
+
+/// A page of the site.
+pub(crate) enum Page<'a> {
+    Home,
+    About,
+    Services,
+    Contact,
+    /// Another office listed on the same domain.
+    Location(&'a Business),
+    NotFound,
+}
+
+pub(crate) fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn services(v: Vertical) -> &'static [(&'static str, &'static str)] {
+    match v {
+        Vertical::Dentist => &[
+            (
+                "Check-ups & cleaning",
+                "Gentle exams and hygiene visits for the whole family.",
+            ),
+            (
+                "Teeth whitening",
+                "In-chair and take-home whitening with visible results.",
+            ),
+            (
+                "Dental implants",
+                "Permanent replacements for missing teeth.",
+            ),
+            (
+                "Invisalign",
+                "Clear aligners to straighten teeth discreetly.",
+            ),
+            (
+                "Emergency appointments",
+                "Same-day care for toothache and broken teeth.",
+            ),
+        ],
+        Vertical::Plumber => &[
+            (
+                "Leak detection & repair",
+                "We find hidden leaks fast and fix them properly.",
+            ),
+            (
+                "Water heaters",
+                "Repair and installation of tank and tankless heaters.",
+            ),
+            (
+                "Drain cleaning",
+                "Blocked sinks, showers and main lines cleared.",
+            ),
+            (
+                "Bathroom installations",
+                "New bathrooms fitted start to finish.",
+            ),
+            (
+                "Emergency call-outs",
+                "Burst pipes and floods handled day and night.",
+            ),
+        ],
+        Vertical::Roofer => &[
+            (
+                "Roof repairs",
+                "Missing shingles, slipped tiles and leaks repaired.",
+            ),
+            (
+                "Roof replacement",
+                "Complete re-roofs with manufacturer warranties.",
+            ),
+            (
+                "Storm damage",
+                "Inspections and insurance-ready reports after storms.",
+            ),
+            ("Gutters", "Gutter cleaning, repair and replacement."),
+            (
+                "Flat roofs",
+                "EPDM and GRP flat roofing for homes and businesses.",
+            ),
+        ],
+        Vertical::Lawyer => &[
+            (
+                "Family law",
+                "Divorce, custody and separation handled with care.",
+            ),
+            ("Wills & estates", "Wills, trusts and probate made simple."),
+            ("Personal injury", "No win, no fee representation."),
+            ("Business law", "Contracts, disputes and company formation."),
+        ],
+        Vertical::Salon => &[
+            ("Cut & style", "Precision cuts for every hair type."),
+            ("Colour", "Balayage, highlights and full colour."),
+            ("Treatments", "Keratin, bond repair and deep conditioning."),
+            ("Bridal hair", "Trials and wedding-day styling."),
+        ],
+    }
+}
+
+fn call_to_action(v: Vertical) -> &'static str {
+    match v {
+        Vertical::Dentist => "Book an appointment",
+        Vertical::Plumber => "Request a plumber",
+        Vertical::Roofer => "Get a free roof inspection",
+        Vertical::Lawyer => "Schedule a free consultation",
+        Vertical::Salon => "Book now",
+    }
+}
+
+fn tagline(v: Vertical, hood: &str) -> String {
+    match v {
+        Vertical::Dentist => format!("Friendly family dentistry in {hood}"),
+        Vertical::Plumber => format!("Trusted local plumbers serving {hood} and beyond"),
+        Vertical::Roofer => format!("Roofing you can rely on, from {hood}"),
+        Vertical::Lawyer => format!("Straightforward legal advice in {hood}"),
+        Vertical::Salon => format!("Hair that feels like you, in the heart of {hood}"),
+    }
+}
+
+impl Site<'_> {
+    /// The contact e-mail as this site writes it, or `None` if it shows none.
+    fn email_html(&self) -> Option<String> {
+        let local = self.profile.email_local;
+        let address = format!("{local}@{}", self.domain);
+        Some(match self.profile.email {
+            EmailStyle::None => return None,
+            EmailStyle::Mailto => format!("<a href=\"mailto:{address}\">{address}</a>"),
+            EmailStyle::PlainText => format!("Email: {address}"),
+            EmailStyle::AtDot => format!(
+                "Email: {local} [at] {}",
+                self.domain.replace('.', " (dot) ")
+            ),
+            EmailStyle::Cloudflare => format!(
+                "<a href=\"/cdn-cgi/l/email-protection\" class=\"__cf_email__\" data-cfemail=\"{}\">[email&#160;protected]</a>",
+                cfemail(&address, self.domain)
+            ),
+        })
+    }
+
+    fn phone_html(&self, b: &Business) -> Option<String> {
+        let national = escape(b.phone_national.as_deref()?);
+        let international = b.phone.as_deref()?;
+        Some(if self.profile.tel_link {
+            format!(
+                "<a class=\"phone\" href=\"{}\">{national}</a>",
+                tel_href(international)
+            )
+        } else {
+            format!("<span class=\"phone\">Call {national}</span>")
+        })
+    }
+
+    fn cta_html(&self) -> String {
+        if !self.profile.call_to_action {
+            return String::new();
+        }
+        let href = if self.profile.contact_page {
+            "/contact".to_owned()
+        } else {
+            self.owner
+                .phone
+                .as_deref()
+                .map_or_else(|| "/about".to_owned(), tel_href)
+        };
+        format!(
+            "<p><a class=\"btn btn-primary\" href=\"{href}\">{}</a></p>\n",
+            call_to_action(self.owner.vertical)
+        )
+    }
+
+    fn json_ld(&self) -> String {
+        let b = self.owner;
+        let mut data = json!({
+            "@context": "https://schema.org",
+            "@type": b.vertical.schema_org_type(),
+            "name": b.name,
+            "url": format!("{}/", self.origin),
+            "address": {
+                "@type": "PostalAddress",
+                "streetAddress": b.street,
+                "addressLocality": b.city,
+                "addressRegion": b.geography.region,
+                "postalCode": b.postcode,
+                "addressCountry": b.geography.country_code,
+            },
+            "geo": { "@type": "GeoCoordinates", "latitude": b.lat, "longitude": b.lon },
+        });
+        if let Some(phone) = &b.phone {
+            data["telephone"] = phone.clone().into();
+        }
+        if self.profile.email == EmailStyle::Mailto {
+            data["email"] = format!("{}@{}", self.profile.email_local, self.domain).into();
+        }
+        let text = serde_json::to_string_pretty(&data)
+            .unwrap_or_default()
+            .replace("</", "<\\/");
+        format!("<script type=\"application/ld+json\">\n{text}\n</script>\n")
+    }
+
+    /// The whole HTML document for `page`.
+    pub(crate) fn render(&self, page: &Page<'_>) -> String {
+        let b = self.owner;
+        let name = escape(&b.name);
+        let (title, path) = match page {
+            Page::Home => (
+                format!(
+                    "{name} | {}",
+                    escape(&tagline(b.vertical, b.neighbourhood.name))
+                ),
+                "/".to_owned(),
+            ),
+            Page::About => (format!("About Us | {name}"), "/about".to_owned()),
+            Page::Services => (format!("Services | {name}"), "/services".to_owned()),
+            Page::Contact => (format!("Contact Us | {name}"), "/contact".to_owned()),
+            Page::Location(l) => (format!("{} | {name}", escape(&l.name)), String::new()),
+            Page::NotFound => (format!("Page not found | {name}"), String::new()),
+        };
+        let lang = if b.geography.is_us() {
+            "en-US"
+        } else {
+            "en-GB"
+        };
+        let mut html = String::with_capacity(8 * 1024);
+        let _ = writeln!(
+            html,
+            "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">"
+        );
+        if self.profile.viewport {
+            html.push_str(
+                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
+            );
+        }
+        let _ = writeln!(html, "<title>{title}</title>");
+        if self.profile.meta_description && !matches!(page, Page::NotFound) {
+            let description = format!(
+                "{name} is a {} in {}, {}. {}.",
+                b.vertical.category().to_lowercase(),
+                b.neighbourhood.name,
+                b.city,
+                tagline(b.vertical, b.neighbourhood.name)
+            );
+            let _ = writeln!(
+                html,
+                "<meta name=\"description\" content=\"{}\">",
+                escape(&description)
+            );
+        }
+        if !path.is_empty() {
+            let _ = writeln!(
+                html,
+                "<link rel=\"canonical\" href=\"{}{path}\">",
+                self.origin
+            );
+        }
+        html.push_str("<style>body{font-family:Georgia,serif;margin:0;color:#222}header,main,footer{padding:1rem 2rem}nav ul{list-style:none;display:flex;gap:1rem;padding:0}.btn{background:#0a6;color:#fff;padding:.6rem 1rem;text-decoration:none}footer{background:#f3f3f3;font-size:.9rem}</style>\n");
+        if self.profile.json_ld && matches!(page, Page::Home) {
+            html.push_str(&self.json_ld());
+        }
+        html.push_str("</head>\n<body>\n");
+        self.header(&mut html);
+        html.push_str("<main>\n");
+        self.main(&mut html, page);
+        html.push_str("</main>\n");
+        self.footer(&mut html);
+        html.push_str("</body>\n</html>\n");
+        html
+    }
+
+    fn header(&self, html: &mut String) {
+        let _ = writeln!(
+            html,
+            "<header class=\"site-header\">\n<a class=\"logo\" href=\"/\">{}</a>",
+            escape(&self.owner.name)
+        );
+        html.push_str("<nav><ul>\n<li><a href=\"/\">Home</a></li>\n<li><a href=\"/about\">About</a></li>\n<li><a href=\"/services\">Services</a></li>\n");
+        if self.profile.contact_page {
+            html.push_str("<li><a href=\"/contact\">Contact</a></li>\n");
+        }
+        html.push_str("</ul></nav>\n");
+        if let Some(phone) = self.phone_html(self.owner) {
+            let _ = writeln!(html, "<div class=\"header-phone\">{phone}</div>");
+        }
+        html.push_str("</header>\n");
+    }
+
+    fn main(&self, html: &mut String, page: &Page<'_>) {
+        let b = self.owner;
+        let hood = b.neighbourhood.name;
+        let mut rng = SplitMix64::new(fnv1a(self.domain.as_bytes()));
+        match page {
+            Page::Home => {
+                let _ = writeln!(
+                    html,
+                    "<section class=\"hero\">\n<h1>{}</h1>",
+                    escape(&tagline(b.vertical, hood))
+                );
+                let _ = writeln!(
+                    html,
+                    "<p>Welcome to {}. We have looked after neighbours in {hood} and across {} for years, and we would love to look after you too.</p>",
+                    escape(&b.name),
+                    b.city
+                );
+                html.push_str(&self.cta_html());
+                html.push_str(
+                    "</section>\n<section class=\"services-preview\">\n<h2>What we do</h2>\n<ul>\n",
+                );
+                for (service, _) in services(b.vertical).iter().take(3) {
+                    let _ = writeln!(html, "<li>{}</li>", escape(service));
+                }
+                html.push_str(
+                    "</ul>\n<p><a href=\"/services\">See all services</a></p>\n</section>\n",
+                );
+                html.push_str(
+                    "<section class=\"testimonials\">\n<h2>What our customers say</h2>\n",
+                );
+                html.push_str("<blockquote>Professional, on time and honest about the price. Highly recommended.</blockquote>\n");
+                html.push_str("<blockquote>Friendly team and great results. We will be back.</blockquote>\n</section>\n");
+                if self.profile.heavy_homepage {
+                    html.push_str("<img alt=\"Our team\" src=\"data:image/png;base64,");
+                    const B64: &[u8] =
+                        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+                    html.extend((0..2_500_000).map(|_| char::from(*rng.pick(B64))));
+                    html.push_str("\">\n");
+                }
+            }
+            Page::About => {
+                let founded = 1985 + rng.below(30);
+                let _ = writeln!(html, "<h1>About {}</h1>", escape(&b.name));
+                let _ = writeln!(
+                    html,
+                    "<p>Founded in {founded}, we are an independent, locally owned business based in {hood}, {}.</p>",
+                    b.city
+                );
+                html.push_str("<p>Our team is fully licensed and insured, and every job is backed by our satisfaction guarantee.</p>\n");
+                html.push_str(&self.cta_html());
+            }
+            Page::Services => {
+                html.push_str("<h1>Our Services</h1>\n");
+                for (service, text) in services(b.vertical) {
+                    let _ = writeln!(
+                        html,
+                        "<section class=\"service\">\n<h2>{}</h2>\n<p>{}</p>\n</section>",
+                        escape(service),
+                        escape(text)
+                    );
+                }
+                html.push_str(&self.cta_html());
+            }
+            Page::Contact => {
+                html.push_str("<h1>Contact Us</h1>\n");
+                let _ = writeln!(html, "<p class=\"address\">{}</p>", escape(&b.address));
+                if let Some(phone) = self.phone_html(b) {
+                    let _ = writeln!(html, "<p>{phone}</p>");
+                }
+                if let Some(email) = self.email_html() {
+                    let _ = writeln!(html, "<p>{email}</p>");
+                }
+                html.push_str("<p>Opening hours: Monday to Friday 8am&ndash;6pm, Saturday 9am&ndash;1pm.</p>\n");
+                html.push_str("<form class=\"contact-form\" method=\"post\" action=\"/contact\">\n<label>Name <input type=\"text\" name=\"name\" required></label>\n<label>Email <input type=\"email\" name=\"email\" required></label>\n<label>Message <textarea name=\"message\"></textarea></label>\n<button type=\"submit\">Send message</button>\n</form>\n");
+            }
+            Page::Location(listing) => {
+                let _ = writeln!(html, "<h1>{}</h1>", escape(&listing.name));
+                let _ = writeln!(
+                    html,
+                    "<p class=\"address\">{}</p>",
+                    escape(&listing.address)
+                );
+                if let Some(phone) = self.phone_html(listing) {
+                    let _ = writeln!(html, "<p>{phone}</p>");
+                }
+                let _ = writeln!(
+                    html,
+                    "<p>Our {} office serves {} and nearby neighbourhoods.</p>",
+                    listing.neighbourhood.name, listing.neighbourhood.name
+                );
+                html.push_str(&self.cta_html());
+            }
+            Page::NotFound => {
+                html.push_str("<h1>Page not found</h1>\n<p>Sorry, we could not find that page. <a href=\"/\">Return to the homepage</a>.</p>\n");
+            }
+        }
+    }
+
+    fn footer(&self, html: &mut String) {
+        let b = self.owner;
+        html.push_str("<footer class=\"site-footer\">\n<div class=\"footer-contact\">\n");
+        let _ = writeln!(html, "<p>{}<br>{}</p>", escape(&b.name), escape(&b.address));
+        if let Some(phone) = self.phone_html(b) {
+            let _ = writeln!(html, "<p>{phone}</p>");
+        }
+        if let Some(email) = self.email_html() {
+            let _ = writeln!(html, "<p>{email}</p>");
+        }
+        html.push_str("</div>\n");
+        let _ = writeln!(
+            html,
+            "<p class=\"copyright\">&copy; {} {}. All rights reserved.</p>",
+            self.profile.copyright_year,
+            escape(&b.name)
+        );
+        html.push_str("<p class=\"credits\">Website by a local web studio.</p>\n</footer>\n");
+    }
+}
+
+/// Cloudflare's e-mail obfuscation: a key byte, then every byte of the address XOR the key, in hex.
+pub(crate) fn cfemail(address: &str, salt: &str) -> String {
+    let key = (fnv1a(salt.as_bytes()) % 255 + 1) as u8;
+    let mut hex = format!("{key:02x}");
+    for b in address.bytes() {
+        let _ = write!(hex, "{:02x}", b ^ key);
+    }
+    hex
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(hex: &str) -> String {
+        let bytes: Vec<u8> = (0..hex.len())
+            .step_by(2)
+            .filter_map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok())
+            .collect();
+        bytes[1..]
+            .iter()
+            .map(|b| char::from(b ^ bytes[0]))
+            .collect()
+    }
+
+    #[test]
+    fn cfemail_decodes_back_to_the_address() {
+        let hex = cfemail("hello@zilkersmiles.com", "zilkersmiles.com");
+        assert_eq!(decode(&hex), "hello@zilkersmiles.com");
+    }
+}

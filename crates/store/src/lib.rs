@@ -1,0 +1,35 @@
+//! Leadforge storage: one sqlx pool over SQLite or Postgres (the URL picks the backend), the
+//! migrations, one repository module per aggregate, and the blob store.
+//!
+//! Everything goes through sqlx's Any driver with portable SQL (`$1` placeholders, epoch-ms
+//! integers for time, text for ids and JSON). The few statements that must differ between
+//! backends are switched on [`Backend`] in one place each.
+
+mod agencies;
+mod blobs;
+mod cache;
+mod db;
+mod error;
+mod events;
+mod opportunities;
+mod runs;
+mod suppression;
+mod time;
+mod usage;
+mod users;
+
+pub use agencies::{Agencies, Agency, AgencyProfile, ApprovedClaim};
+pub use blobs::{BlobError, BlobStore, ContentRef};
+pub use cache::CacheRepo;
+pub use db::{Backend, Store};
+pub use error::StoreError;
+pub use events::{EventLevel, Events, NewEvent, RunEvent};
+pub use opportunities::{LeadUpsert, Opportunities, Opportunity, RunLead};
+pub use runs::{NewRun, Run, Runs};
+pub use suppression::{Suppression, SuppressionEntry, SuppressionKind};
+pub use time::now_ms;
+pub use usage::{UsageRepo, UsageRow, UsageTotals};
+pub use users::{DEFAULT_USER_EMAIL, User, Users};
+
+#[cfg(feature = "test-support")]
+pub mod testing;
