@@ -1,0 +1,296 @@
+//! `leadforge run` end to end against the sample world, on SQLite and (when configured)
+//! Postgres.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+
+mod common;
+
+use std::collections::HashSet;
+
+use common::{Harness, error_line, stderr};
+
+#[tokio::test]
+async fn a_campaign_prints_ranked_qualified_leads_as_json_on_every_backend() {
+    for h in Harness::all().await {
+        let (out, doc) = h.run_json("dentist", "Austin, TX", 20).await;
+        assert!(out.status.success(), "{:?}: {}", h.db.backend, stderr(&out));
+        let run = &doc["run"];
+        assert_eq!(run["workflowStatus"], "completed");
+        assert_eq!(run["progress"].as_f64(), Some(100.0));
+        assert!(run["numLeadsFetched"].as_u64().unwrap() >= 20);
+        assert!(
+            run["usage"]["calls"].as_u64().unwrap() > 0,
+            "every call is logged"
+        );
+        let phases: Vec<&str> = run["phases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(phases, ["source", "filter_rank", "persist_leads"]);
+
+        let opps = doc["opportunities"].as_array().unwrap();
+        assert_eq!(opps.len(), 20);
+        let scores: Vec<u64> = opps
+            .iter()
+            .map(|o| o["qualificationScore"].as_u64().unwrap())
+            .collect();
+        assert!(
+            scores.windows(2).all(|w| w[0] >= w[1]),
+            "ranked by score: {scores:?}"
+        );
+        let mut place_ids = HashSet::new();
+        let mut domains = HashSet::new();
+        for (i, o) in opps.iter().enumerate() {
+            assert_eq!(o["rank"].as_u64(), Some(i as u64 + 1));
+            assert!(o["phone"].as_str().unwrap().starts_with('+'), "E.164: {o}");
+            assert_eq!(o["status"], "SOURCED");
+            assert!(o["dossier"].is_null() && o["persona"].is_null());
+            assert!(o["decision_makers"].as_array().unwrap().is_empty());
+            assert!(
+                place_ids.insert(o["place_id"].as_str().unwrap().to_owned()),
+                "dup place"
+            );
+            if let Some(d) = o["domain"].as_str() {
+                assert!(domains.insert(d.to_owned()), "duplicate domain {d}");
+            }
+            let website = o["website"].as_str();
+            let signals: Vec<&str> = o["signals"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s.as_str().unwrap())
+                .collect();
+            assert_eq!(
+                website.is_none(),
+                signals.contains(&"MISSING_WEBSITE"),
+                "{o}"
+            );
+        }
+        // The sample world lists each kind of defect among Austin's dentists.
+        let all: HashSet<&str> = opps
+            .iter()
+            .flat_map(|o| o["signals"].as_array().unwrap())
+            .map(|s| s.as_str().unwrap())
+            .collect();
+        for s in [
+            "MISSING_WEBSITE",
+            "WEAK_WEB_PRESENCE",
+            "LOW_GOOGLE_RATING",
+            "NEEDS_WEB_AUDIT",
+        ] {
+            assert!(all.contains(s), "{s} never detected");
+        }
+    }
+}
+
+#[tokio::test]
+async fn running_the_same_campaign_again_duplicates_nothing_and_keeps_worked_leads() {
+    for h in Harness::all().await {
+        let (out, first) = h.run_json("plumber", "Manchester, UK", 15).await;
+        assert!(out.status.success(), "{}", stderr(&out));
+        let phones: Vec<&str> = first["opportunities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["phone"].as_str().unwrap())
+            .collect();
+        assert!(
+            phones.iter().all(|p| p.starts_with("+44")),
+            "UK numbers: {phones:?}"
+        );
+
+        let store = h.store().await;
+        let (_, agency) = store.users().ensure_default().await.unwrap();
+        let contacted: domain::OpportunityId = first["opportunities"][2]["id"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        store
+            .opportunities()
+            .set_status(&agency.id, &contacted, "CONTACTED")
+            .await
+            .unwrap();
+        let before = store.opportunities().count(&agency.id).await.unwrap();
+
+        let (out, second) = h.run_json("plumber", "Manchester, UK", 15).await;
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_ne!(first["run"]["id"], second["run"]["id"]);
+        assert_eq!(
+            store.opportunities().count(&agency.id).await.unwrap(),
+            before
+        );
+        let again = store
+            .opportunities()
+            .get(&agency.id, &contacted)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(again.status, "CONTACTED", "a worked lead is never reset");
+        let ids = |d: &serde_json::Value| -> HashSet<String> {
+            d["opportunities"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| o["id"].to_string())
+                .collect()
+        };
+        assert_eq!(
+            ids(&first),
+            ids(&second),
+            "same places, same opportunity rows"
+        );
+        // The second run was answered from the response cache.
+        assert_eq!(
+            second["run"]["usage"]["calls"].as_u64(),
+            Some(0),
+            "{}",
+            second["run"]
+        );
+    }
+}
+
+#[tokio::test]
+async fn more_leads_than_one_query_allows_come_from_splitting_the_geography() {
+    let h = Harness::new(store::testing::TestDb::sqlite()).await;
+    let (out, doc) = h.run_json("dentist", "Austin, TX", 70).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let fetched = doc["run"]["numLeadsFetched"].as_u64().unwrap();
+    assert!(
+        fetched > 60,
+        "the sample world caps one query at 60 results; fetched {fetched}"
+    );
+    assert_eq!(doc["opportunities"].as_array().unwrap().len(), 70);
+    let store = h.store().await;
+    let run: domain::RunId = doc["run"]["id"].as_str().unwrap().parse().unwrap();
+    let events = store.events().list(&run, None, 100).await.unwrap();
+    assert!(
+        events.iter().any(|e| e.message.contains("neighbourhoods")),
+        "{:?}",
+        events.iter().map(|e| &e.message).collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test]
+async fn the_table_names_every_lead_and_the_provider_that_answered() {
+    let h = Harness::new(store::testing::TestDb::sqlite()).await;
+    let out = h
+        .leadforge(&[
+            "run",
+            "--vertical",
+            "roofer",
+            "--geo",
+            "Austin, TX",
+            "--leads",
+            "5",
+        ])
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(
+        lines[0].starts_with("#") && lines[0].contains("Score"),
+        "{table}"
+    );
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_digit())
+                && !l.contains("leads for"))
+            .count(),
+        5
+    );
+    assert!(
+        table.contains("5 leads for roofer in Austin, TX"),
+        "{table}"
+    );
+    assert!(table.contains("via serper"), "{table}");
+}
+
+#[tokio::test]
+async fn an_agency_file_sets_the_criteria_that_score_leads() {
+    let h = Harness::new(store::testing::TestDb::sqlite()).await;
+    let file = h.dir.path().join("agency.toml");
+    std::fs::write(
+        &file,
+        "name = \"Reviews Only Ltd\"\nlead_qualification_criteria = [\"LOW_GOOGLE_RATING\"]\n",
+    )
+    .unwrap();
+    let out = h
+        .leadforge(&[
+            "run",
+            "--vertical",
+            "dentist",
+            "--geo",
+            "Austin, TX",
+            "--leads",
+            "10",
+            "--json",
+            "--agency",
+            file.to_str().unwrap(),
+        ])
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for o in doc["opportunities"].as_array().unwrap() {
+        let low = o["signals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s == "LOW_GOOGLE_RATING");
+        assert_eq!(
+            o["qualificationScore"].as_u64().unwrap(),
+            if low { 30 } else { 0 },
+            "{o}"
+        );
+    }
+
+    let bad = h.dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "name = \"X\"\nlead_qualification_criteria = [\"NOT_A_SIGNAL\"]\n",
+    )
+    .unwrap();
+    let out = h
+        .leadforge(&[
+            "run",
+            "--vertical",
+            "dentist",
+            "--geo",
+            "Austin, TX",
+            "--agency",
+            bad.to_str().unwrap(),
+        ])
+        .await;
+    assert!(!out.status.success());
+    assert!(
+        error_line(&out).contains("NOT_A_SIGNAL"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[tokio::test]
+async fn json_logs_stay_on_stderr_and_stdout_holds_only_the_document() {
+    let mut h = Harness::new(store::testing::TestDb::sqlite()).await;
+    h.extra_env
+        .push(("LEADFORGE_LOG_FORMAT".into(), "json".into()));
+    h.extra_env.push(("LEADFORGE_LOG".into(), "info".into()));
+    let (out, doc) = h.run_json("dentist", "Austin, TX", 3).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(doc["opportunities"].as_array().unwrap().len(), 3);
+    let logs: Vec<serde_json::Value> = stderr(&out)
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).expect("every log line is JSON"))
+        .collect();
+    assert!(
+        logs.iter().any(|l| l["level"] == "INFO"),
+        "some info logs were written"
+    );
+    assert!(
+        !stderr(&out).contains("sample-world-key"),
+        "keys never reach logs"
+    );
+}
