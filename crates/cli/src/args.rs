@@ -18,8 +18,63 @@ pub enum Command {
     Run(RunArgs),
     /// Run the whole pipeline offline against the bundled sample world.
     Demo(DemoArgs),
+    /// Run workers only (add more processes or machines: they share the Postgres database).
+    Worker(WorkerArgs),
+    /// Run the embedded worker pool (the HTTP side arrives with the web UI).
+    Serve(WorkerArgs),
+    /// Show or cancel a run.
+    #[command(subcommand)]
+    Runs(RunsCommand),
+    /// List jobs, with attempts and last errors.
+    Jobs(JobsArgs),
     /// Apply database migrations.
     Migrate,
+}
+
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// Jobs handled at once by this process.
+    #[arg(long, default_value_t = 4)]
+    pub concurrency: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RunsCommand {
+    /// A run's phases, progress and last events (the seeds' check-progress).
+    Show {
+        /// The run id.
+        id: String,
+        /// Print the run document (with its leads) as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Cancel a run: queued jobs are cancelled, running ones stop at their next step.
+    Cancel {
+        /// The run id.
+        id: String,
+    },
+    /// The agency's recent runs.
+    List {
+        /// How many.
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct JobsArgs {
+    /// Only this run's jobs.
+    #[arg(long)]
+    pub run: Option<String>,
+    /// Only jobs in this status (queued, running, done, dead, cancelled).
+    #[arg(long)]
+    pub status: Option<String>,
+    /// At most this many.
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 impl Command {
@@ -28,7 +83,8 @@ impl Command {
     pub fn default_log_level(&self) -> &'static str {
         match self {
             Self::Run(_) | Self::Demo(_) => "warn",
-            Self::Migrate => "info",
+            Self::Worker(_) | Self::Serve(_) | Self::Migrate => "info",
+            Self::Runs(_) | Self::Jobs(_) => "warn",
         }
     }
 }
@@ -50,6 +106,12 @@ pub struct RunArgs {
     /// Print the run as JSON on stdout instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Only create and enqueue the run, print its id and exit (workers do the rest).
+    #[arg(long, conflicts_with = "json")]
+    pub detach: bool,
+    /// Jobs the embedded workers handle at once.
+    #[arg(long, default_value_t = 4)]
+    pub concurrency: usize,
 }
 
 #[derive(Debug, Args)]

@@ -34,6 +34,10 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Run(args) => commands::run::run(config, args).await,
         Command::Demo(args) => commands::demo::run(config, args).await,
+        Command::Worker(args) => commands::worker::run(config, args).await,
+        Command::Serve(args) => commands::worker::run(config, args).await,
+        Command::Runs(cmd) => commands::runs::run(config, cmd).await,
+        Command::Jobs(args) => commands::jobs::run(config, args).await,
         Command::Migrate => commands::migrate::run(config).await,
     }
 }

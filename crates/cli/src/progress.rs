@@ -78,6 +78,20 @@ impl View {
 
     async fn refresh(&mut self, store: &Store, run: &RunId) {
         // A failed poll only delays the display; the run itself reports errors.
+        if let Ok(events) = store
+            .events()
+            .list(run, self.last_event.as_deref(), 100)
+            .await
+        {
+            for e in events {
+                if self.terminal {
+                    let _ = self.multi.println(format!("  {}", e.message));
+                } else {
+                    line(&format!("  {}", e.message));
+                }
+                self.last_event = Some(e.id);
+            }
+        }
         let Ok(phases) = store.runs().phases(run).await else {
             return;
         };
@@ -94,11 +108,12 @@ impl View {
                     bar
                 });
                 bar.set_length(p.total.max(1));
-                bar.set_position(if p.status == PhaseStatus::Complete {
+                let done = if p.status == PhaseStatus::Complete {
                     p.total.max(1)
                 } else {
                     p.done
-                });
+                };
+                bar.set_position(done);
                 bar.set_message(p.status.as_str().to_owned());
             } else {
                 let now = (p.status, p.done, p.total);
@@ -111,20 +126,6 @@ impl View {
                     ));
                     self.printed.insert(name, now);
                 }
-            }
-        }
-        if let Ok(events) = store
-            .events()
-            .list(run, self.last_event.as_deref(), 100)
-            .await
-        {
-            for e in events {
-                if self.terminal {
-                    let _ = self.multi.println(format!("  {}", e.message));
-                } else {
-                    line(&format!("  {}", e.message));
-                }
-                self.last_event = Some(e.id);
             }
         }
     }

@@ -115,7 +115,7 @@ async fn provider_failures_everywhere_fail_the_run_naming_each_provider() {
     ] {
         let (h, before) = with_history().await;
         for p in ALL_PROVIDERS {
-            h.world.faults.set(p, fault.clone());
+            h.world.faults.set(p, fault);
         }
         // A new campaign (not cached) so every provider is really asked.
         let out = h

@@ -1,7 +1,7 @@
 //! Starting a campaign: validating what the user asked for and creating the queued run.
 
 use domain::{AgencyId, Phase, UserId};
-use store::{NewRun, Run, Store, StoreError};
+use store::StoreError;
 
 /// The most leads one run may ask for.
 pub const MAX_LEADS: u32 = 200;
@@ -81,24 +81,6 @@ impl CampaignRequest {
 
 fn collapse_ws(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Validates the request and creates the queued run (the seed's `startLeadGenWorkflow`).
-pub async fn start_run(store: &Store, req: CampaignRequest) -> Result<Run, CampaignError> {
-    let req = req.validate()?;
-    let run = store
-        .runs()
-        .create(&NewRun {
-            agency_id: req.agency_id,
-            user_id: req.user_id,
-            num_leads: req.num_leads,
-            target_vertical: req.vertical,
-            target_geography: req.geography,
-            params: serde_json::json!({}),
-            phases: CampaignRequest::phases(),
-        })
-        .await?;
-    Ok(run)
 }
 
 #[cfg(test)]

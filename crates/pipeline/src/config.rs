@@ -83,6 +83,9 @@ pub struct Config {
     pub allow_private_network: bool,
     /// `LEADFORGE_RESOLVE`: host → address overrides.
     pub resolve: Vec<(String, SocketAddr)>,
+    /// `LEADFORGE_JOB_LEASE_MS`: how long a worker holds a job between heartbeats' extensions;
+    /// also how long a crashed worker's job waits before another worker takes it.
+    pub job_lease: Duration,
 }
 
 /// `LEADFORGE_*` variables we know; any other one is a typo and fails at start.
@@ -94,6 +97,7 @@ const KNOWN_LEADFORGE_VARS: &[&str] = &[
     "LEADFORGE_RESOLVE",
     "LEADFORGE_OSM",
     "LEADFORGE_CACHE_TTL_SECS",
+    "LEADFORGE_JOB_LEASE_MS",
     // Read by the test harnesses, not by the product.
     "LEADFORGE_TEST_POSTGRES_URL",
 ];
@@ -169,6 +173,18 @@ impl Config {
                     .map_err(|_| bad("LEADFORGE_CACHE_TTL_SECS", "expected whole seconds"))?,
             ),
         };
+        let job_lease = match get("LEADFORGE_JOB_LEASE_MS") {
+            None => Duration::from_secs(30),
+            Some(s) => match s.parse::<u64>() {
+                Ok(ms) if ms >= 100 => Duration::from_millis(ms),
+                _ => {
+                    return Err(bad(
+                        "LEADFORGE_JOB_LEASE_MS",
+                        "expected milliseconds, at least 100",
+                    ));
+                }
+            },
+        };
         let google_key = key("GOOGLE_PLACES_KEY");
         let places = PlacesSettings {
             serper: key("SERPER_KEY")
@@ -212,6 +228,7 @@ impl Config {
             places,
             allow_private_network: flag("LEADFORGE_ALLOW_PRIVATE_NETWORK", false)?,
             resolve: parse_resolve(get("LEADFORGE_RESOLVE").unwrap_or(""))?,
+            job_lease,
         })
     }
 }
@@ -290,6 +307,7 @@ mod tests {
             ("LEADFORGE_RESOLVE", "a.com=nowhere"),
             ("DATABASE_URL", "mysql://x"),
             ("LEADFORGE_CACHE_TTL_SECS", "-1"),
+            ("LEADFORGE_JOB_LEASE_MS", "5"),
         ] {
             let mut m = vars(&[(k, v)]);
             m.insert("SERPER_KEY".into(), "k".into());

@@ -1,18 +1,22 @@
 //! The Leadforge campaign workflow: a run (`lead_gen_flow`) goes through its phases —
-//! `source` → `filter_rank` → `persist_leads` — each an idempotent step that reads what the
-//! previous one stored (the database and the blob store) and writes its own results under
-//! deterministic keys, so a step can be retried or resumed without duplicating anything.
+//! `source` → `filter_rank` → `persist_leads` — each a durable job on the queue and an
+//! idempotent step that reads what the previous one stored (the database and the blob store)
+//! and writes its own results under deterministic keys, so a step can be retried or resumed
+//! after a crash without duplicating anything.
 
 mod adapters;
 pub mod campaign;
 pub mod config;
+pub mod jobs;
 pub mod output;
 mod phases;
-pub mod runner;
 pub mod services;
+pub mod worker;
+pub mod workflow;
 
 pub use campaign::{CampaignError, CampaignRequest, MAX_LEADS};
 pub use config::{Config, ConfigError, LogFormat};
 pub use output::{RunDocument, run_document};
-pub use runner::{RunOutcome, execute_run};
 pub use services::Services;
+pub use worker::{WorkerOptions, WorkerPool};
+pub use workflow::{CancelOutcome, cancel_run, start_run, wait_for_run};

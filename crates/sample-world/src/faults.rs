@@ -2,7 +2,9 @@
 //! fail, so clients' retries, fallbacks and error mapping can be tested end to end.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -41,6 +43,7 @@ pub enum Fault {
 #[derive(Debug, Clone, Default)]
 pub struct FaultHandle {
     faults: Arc<Mutex<HashMap<FaultProvider, Fault>>>,
+    latency_ms: Arc<AtomicU64>,
 }
 
 impl FaultHandle {
@@ -59,6 +62,18 @@ impl FaultHandle {
     /// Restores normal service for `provider`.
     pub fn clear(&self, provider: FaultProvider) {
         self.set(provider, Fault::None);
+    }
+
+    /// Makes every provider API answer `latency` later than it would (0 = at once), so a run
+    /// takes long enough to be observed, interrupted or cancelled part-way.
+    pub fn set_latency(&self, latency: Duration) {
+        let ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
+        self.latency_ms.store(ms, Ordering::Relaxed);
+    }
+
+    /// The added latency of every provider API.
+    pub fn latency(&self) -> Duration {
+        Duration::from_millis(self.latency_ms.load(Ordering::Relaxed))
     }
 
     /// Restores normal service for every provider.

@@ -11,6 +11,7 @@ mod cache;
 mod db;
 mod error;
 mod events;
+mod jobs;
 mod opportunities;
 mod runs;
 mod suppression;
@@ -24,6 +25,10 @@ pub use cache::CacheRepo;
 pub use db::{Backend, Store};
 pub use error::StoreError;
 pub use events::{EventLevel, Events, NewEvent, RunEvent};
+pub use jobs::{
+    BackoffPolicy, CancelReport, ClaimedJob, EnqueueOptions, FailOutcome, Heartbeat, JobCounts,
+    JobFilter, JobKind, JobRow, JobStatus, JobWaiter, Jobs, ReapReport, Wake, backoff_delay,
+};
 pub use opportunities::{LeadUpsert, Opportunities, Opportunity, RunLead};
 pub use runs::{NewRun, Run, Runs};
 pub use suppression::{Suppression, SuppressionEntry, SuppressionKind};

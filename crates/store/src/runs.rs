@@ -2,8 +2,8 @@
 
 use domain::{AgencyId, Phase, PhaseState, PhaseStatus, RunId, UserId, WorkflowStatus};
 use serde::Serialize;
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{Any, AnyConnection, Row, Transaction};
 
 use crate::error::{StoreError, from_json, to_json};
 use crate::{Store, now_ms};
@@ -85,9 +85,24 @@ impl Store {
 impl Runs<'_> {
     /// Creates a queued run with its phase rows, in one transaction.
     pub async fn create(&self, new: &NewRun) -> Result<Run, StoreError> {
+        let mut tx = self.0.pool.begin().await?;
+        let id = self.create_in_tx(&mut tx, new).await?;
+        tx.commit().await?;
+        self.get(&id).await?.ok_or_else(|| StoreError::NotFound {
+            what: "run",
+            id: id.to_string(),
+        })
+    }
+
+    /// Creates a queued run with its phase rows inside `tx`, so the job that starts it can be
+    /// enqueued in the same transaction.
+    pub async fn create_in_tx(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        new: &NewRun,
+    ) -> Result<RunId, StoreError> {
         let id = RunId::new();
         let now = now_ms();
-        let mut tx = self.0.pool.begin().await?;
         sqlx::query(
             "INSERT INTO lead_gen_flow (id, agency_id, user_id, num_leads, target_vertical, \
              target_geography, params, workflow_status, progress, created_at, updated_at) \
@@ -102,7 +117,7 @@ impl Runs<'_> {
         .bind(to_json(&new.params))
         .bind(WorkflowStatus::Queued.as_str())
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         for (position, (phase, enabled)) in new.phases.iter().enumerate() {
             let status = if *enabled {
@@ -117,14 +132,10 @@ impl Runs<'_> {
             .bind(i64::try_from(position).unwrap_or(i64::MAX))
             .bind(phase.as_str())
             .bind(status.as_str())
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         }
-        tx.commit().await?;
-        self.get(&id).await?.ok_or_else(|| StoreError::NotFound {
-            what: "run",
-            id: id.to_string(),
-        })
+        Ok(id)
     }
 
     /// One run with its phases, scoped to nothing: callers that serve a tenant use
@@ -166,6 +177,20 @@ impl Runs<'_> {
         Ok(runs)
     }
 
+    /// Every agency's runs, newest first (the operator's view from the command line).
+    pub async fn list_all(&self, limit: u32) -> Result<Vec<Run>, StoreError> {
+        let rows =
+            sqlx::query("SELECT * FROM lead_gen_flow ORDER BY created_at DESC, id DESC LIMIT $1")
+                .bind(i64::from(limit))
+                .fetch_all(&self.0.pool)
+                .await?;
+        let mut runs = Vec::with_capacity(rows.len());
+        for row in &rows {
+            runs.push(self.decode(row).await?);
+        }
+        Ok(runs)
+    }
+
     /// The phases of a run, in order.
     pub async fn phases(&self, id: &RunId) -> Result<Vec<PhaseState>, StoreError> {
         let rows = sqlx::query(
@@ -178,20 +203,21 @@ impl Runs<'_> {
         rows.iter().map(decode_phase).collect()
     }
 
-    /// Sets `workflowStatus` (and start/finish times when it starts or ends).
+    /// Sets `workflowStatus` (and start/finish times when it starts or ends). A run that has
+    /// already ended keeps its final status: returns false and changes nothing.
     pub async fn set_status(
         &self,
         id: &RunId,
         status: WorkflowStatus,
         error: Option<&str>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let now = now_ms();
-        sqlx::query(
+        let done = sqlx::query(
             "UPDATE lead_gen_flow SET workflow_status = $2, updated_at = $3, \
              error = COALESCE($4, error), \
              started_at = CASE WHEN $2 = 'running' AND started_at IS NULL THEN $3 ELSE started_at END, \
              finished_at = CASE WHEN $5 = 1 THEN $3 ELSE finished_at END \
-             WHERE id = $1",
+             WHERE id = $1 AND workflow_status NOT IN ('completed', 'failed', 'cancelled')",
         )
         .bind(id.as_str())
         .bind(status.as_str())
@@ -200,12 +226,29 @@ impl Runs<'_> {
         .bind(i64::from(status.is_terminal()))
         .execute(&self.0.pool)
         .await?;
-        Ok(())
+        Ok(done.rows_affected() > 0)
     }
 
     /// Moves a phase to `status`; `running` stamps the start, terminal states the finish.
     pub async fn set_phase_status(
         &self,
+        id: &RunId,
+        phase: Phase,
+        status: PhaseStatus,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.0.pool.acquire().await?;
+        self.set_phase_status_in(&mut conn, id, phase, status, error)
+            .await?;
+        drop(conn);
+        self.refresh_progress(id).await
+    }
+
+    /// [`Runs::set_phase_status`] on a given connection or transaction (progress is not
+    /// refreshed: call [`Runs::refresh_progress`] after committing).
+    pub async fn set_phase_status_in(
+        &self,
+        conn: &mut AnyConnection,
         id: &RunId,
         phase: Phase,
         status: PhaseStatus,
@@ -228,6 +271,19 @@ impl Runs<'_> {
         .bind(error)
         .bind(now)
         .bind(i64::from(finished))
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Marks every phase that has not finished as `cancelled` (a cancelled run).
+    pub async fn cancel_unfinished_phases(&self, id: &RunId) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE run_phases SET status = 'cancelled', finished_at = $2 \
+             WHERE run_id = $1 AND status IN ('pending', 'running')",
+        )
+        .bind(id.as_str())
+        .bind(now_ms())
         .execute(&self.0.pool)
         .await?;
         self.refresh_progress(id).await
@@ -249,6 +305,52 @@ impl Runs<'_> {
             .execute(&self.0.pool)
             .await?;
         self.refresh_progress(id).await
+    }
+
+    /// [`Runs::set_phase_counts`] inside a transaction (progress is not refreshed).
+    pub async fn set_phase_counts_in(
+        &self,
+        conn: &mut AnyConnection,
+        id: &RunId,
+        phase: Phase,
+        done: u64,
+        total: u64,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE run_phases SET done = $3, total = $4 WHERE run_id = $1 AND name = $2")
+            .bind(id.as_str())
+            .bind(phase.as_str())
+            .bind(i64::try_from(done).unwrap_or(i64::MAX))
+            .bind(i64::try_from(total).unwrap_or(i64::MAX))
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Adds one to a phase's `done` counter atomically and returns `(done, total)`: how
+    /// fanned-out children report, so two finishing at once both count and exactly one sees
+    /// `done == total`.
+    pub async fn bump_phase_done_in(
+        &self,
+        conn: &mut AnyConnection,
+        id: &RunId,
+        phase: Phase,
+    ) -> Result<(u64, u64), StoreError> {
+        let row = sqlx::query(
+            "UPDATE run_phases SET done = done + 1 WHERE run_id = $1 AND name = $2 \
+             RETURNING done, total",
+        )
+        .bind(id.as_str())
+        .bind(phase.as_str())
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "run phase",
+            id: format!("{id}/{}", phase.as_str()),
+        })?;
+        let n = |c: &str| -> Result<u64, StoreError> {
+            Ok(u64::try_from(row.try_get::<i64, _>(c)?).unwrap_or(0))
+        };
+        Ok((n("done")?, n("total")?))
     }
 
     /// Records what sourcing produced: the snapshot blob, the count and the provider.

@@ -1,14 +1,18 @@
-//! What `run` and `demo` share: open the services, pick the agency, start the run, show its
-//! progress, print the result.
+//! What `run` and `demo` share: open the services, pick the agency, start the run, drive it
+//! with embedded workers while showing its progress, print the result.
 
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
-use pipeline::{CampaignRequest, Services, campaign::start_run, execute_run, run_document};
+use pipeline::{
+    CampaignRequest, Services, WorkerOptions, WorkerPool, run_document, start_run, wait_for_run,
+};
 use store::AgencyProfile;
 
 use crate::progress::ProgressView;
-use crate::table::{print_json, print_table};
+use crate::table::{print_json, print_table, say};
 
 /// Which agency a campaign runs for.
 #[derive(Debug)]
@@ -27,6 +31,8 @@ pub struct CampaignOptions {
     pub leads: u64,
     pub agency: AgencyChoice,
     pub json: bool,
+    pub detach: bool,
+    pub concurrency: usize,
 }
 
 pub async fn run_campaign(
@@ -50,8 +56,11 @@ pub async fn run_campaign(
     if options.geography.trim().is_empty() {
         anyhow::bail!("--geo must not be empty");
     }
+    if options.concurrency == 0 {
+        anyhow::bail!("--concurrency must be at least 1");
+    }
 
-    let svc = Services::open(&config).await?;
+    let svc = Arc::new(Services::open(&config).await?);
     let (user, default_agency) = svc.store.users().ensure_default().await?;
     let agency = match options.agency {
         AgencyChoice::Default => default_agency,
@@ -73,30 +82,52 @@ pub async fn run_campaign(
         },
     )
     .await?;
+    if options.detach {
+        say(run.id.as_str());
+        return Ok(ExitCode::SUCCESS);
+    }
 
+    let pool = WorkerPool::start(
+        svc.clone(),
+        WorkerOptions {
+            concurrency: options.concurrency,
+            lease: config.job_lease,
+            ..WorkerOptions::default()
+        },
+    );
     let view = ProgressView::start(svc.store.clone(), run.id.clone());
-    let outcome = execute_run(&svc, &run.id).await;
+    let waited = tokio::select! {
+        r = wait_for_run(&svc.store, &run.id, Duration::from_millis(50)) => Some(r),
+        _ = tokio::signal::ctrl_c() => None,
+    };
     view.finish().await;
-    let outcome = outcome?;
+    pool.shutdown().await;
+    let Some(finished) = waited else {
+        anyhow::bail!(
+            "interrupted; run {} goes on when a worker runs (leadforge worker) or can be cancelled (leadforge runs cancel {})",
+            run.id,
+            run.id
+        );
+    };
+    let finished = finished?;
 
-    let doc = run_document(&svc.store, &agency.id, &outcome.run).await?;
+    let doc = run_document(&svc.store, &agency.id, &finished).await?;
     if options.json {
         print_json(&doc)?;
     } else {
         print_table(&doc);
     }
-    if outcome.completed() {
+    if finished.workflow_status == domain::WorkflowStatus::Completed {
         Ok(ExitCode::SUCCESS)
     } else {
-        let reason = outcome
-            .run
+        let reason = finished
             .error
             .as_deref()
             .unwrap_or("the run did not complete");
         anyhow::bail!(
             "run {} {}: {reason}",
-            outcome.run.id,
-            outcome.run.workflow_status.as_str()
+            finished.id,
+            finished.workflow_status.as_str()
         )
     }
 }

@@ -22,6 +22,8 @@ pub async fn run(config: pipeline::Config, args: DemoArgs) -> anyhow::Result<Exi
             leads: args.leads,
             agency: AgencyChoice::Profile(demo_agency()),
             json: args.json,
+            detach: false,
+            concurrency: 4,
         },
     )
     .await;

@@ -2,5 +2,8 @@
 
 pub mod campaign;
 pub mod demo;
+pub mod jobs;
 pub mod migrate;
 pub mod run;
+pub mod runs;
+pub mod worker;

@@ -26,6 +26,8 @@ pub async fn run(config: pipeline::Config, args: RunArgs) -> anyhow::Result<Exit
             leads: args.leads,
             agency,
             json: args.json,
+            detach: args.detach,
+            concurrency: args.concurrency,
         },
     )
     .await

@@ -7,6 +7,18 @@ pub(crate) mod source;
 
 use serde::{Deserialize, Serialize};
 
+/// A phase failure no retry can cure (the run cannot proceed as asked).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub(crate) struct Fatal(pub String);
+
+/// True when `err` is permanent: retrying the phase would fail the same way.
+pub(crate) fn is_fatal(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.is::<Fatal>() || e.is::<source::SourceFailure>() || e.is::<domain::SignalError>()
+    })
+}
+
 /// Blob key of the places snapshot of a run (`placesSnapshot`).
 pub(crate) fn snapshot_key(run_id: &str) -> String {
     format!("runs/{run_id}/places.json")

@@ -29,7 +29,24 @@ pub fn router(state: AppState) -> Router {
             "/api/interpreter",
             get(osm::overpass_get).post(osm::overpass_post),
         )
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            added_latency,
+        ))
         .with_state(state)
+}
+
+/// Delays every API answer by the world's configured latency.
+async fn added_latency(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let latency = state.faults.latency();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    next.run(request).await
 }
 
 /// Query-string parameters; the first of repeated names wins. Parsed by hand so a malformed

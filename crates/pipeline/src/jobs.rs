@@ -1,0 +1,70 @@
+//! The job kinds of the campaign workflow, registered in one place: [`KINDS`] is what a
+//! worker claims and [`dispatch`] routes a claimed job to its handler.
+
+use serde::{Deserialize, Serialize};
+use store::{ClaimedJob, JobKind};
+
+use crate::services::Services;
+use crate::worker::{JobCtx, JobError};
+use crate::workflow;
+
+/// Runs one phase of a run (`source`, `filter_rank`, `persist_leads`, …), then enqueues the
+/// next enabled phase — or [`FinishRun`] after the last — in the same transaction as its own
+/// completion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunPhase {
+    /// The run.
+    pub run_id: domain::RunId,
+    /// The phase to run.
+    pub phase: domain::Phase,
+}
+
+impl JobKind for RunPhase {
+    const NAME: &'static str = "run.phase";
+    const PRIORITY: i32 = 10;
+    const MAX_ATTEMPTS: u32 = 5;
+}
+
+/// The completion handler (seed 001's `onComplete`): sets `workflowStatus` from the phases.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FinishRun {
+    /// The run.
+    pub run_id: domain::RunId,
+}
+
+impl JobKind for FinishRun {
+    const NAME: &'static str = "run.finish";
+    const PRIORITY: i32 = 20;
+    const MAX_ATTEMPTS: u32 = 10;
+}
+
+/// Every job kind this version handles. Workers claim only these, so a worker of an older
+/// version never takes a job it cannot run.
+pub const KINDS: &[&str] = &[RunPhase::NAME, FinishRun::NAME];
+
+/// Routes a claimed job to its handler.
+pub(crate) async fn dispatch(
+    svc: &Services,
+    ctx: &JobCtx,
+    job: &ClaimedJob,
+) -> Result<(), JobError> {
+    match job.kind.as_str() {
+        RunPhase::NAME => {
+            workflow::run_phase(svc, ctx, job.decode().map_err(JobError::fatal)?).await
+        }
+        FinishRun::NAME => {
+            workflow::finish_run(svc, ctx, job.decode().map_err(JobError::fatal)?).await
+        }
+        other => Err(JobError::Fatal(anyhow::anyhow!(
+            "unknown job kind {other:?}"
+        ))),
+    }
+}
+
+/// What happens when a job of the workflow gives up for good (dead): its run fails, naming why.
+pub(crate) async fn on_dead(svc: &Services, job: &ClaimedJob, reason: &str) {
+    if let Some(run_id) = &job.run_id {
+        let phase = job.decode::<RunPhase>().ok().map(|j| j.phase);
+        workflow::fail_run(svc, run_id, phase, reason).await;
+    }
+}
