@@ -30,15 +30,16 @@ fn spawn_worker(h: &Harness, concurrency: u32) -> Child {
     cmd.spawn().expect("spawn a worker")
 }
 
-/// A harness whose runs take long enough to interrupt: every provider answer is delayed, the
-/// cache is off, and a dead worker's lease expires quickly.
-async fn slow_harness(db: TestDb, latency_ms: u64) -> Harness {
+/// A harness whose runs take long enough to interrupt: every provider answer is delayed and the
+/// cache is off. `lease_ms` is how soon a dead worker's job is handed out again; tests that
+/// kill nothing use a long one, so a busy machine never expires a live worker's lease.
+async fn slow_harness(db: TestDb, latency_ms: u64, lease_ms: u64) -> Harness {
     let mut h = Harness::new(db).await;
     h.world
         .faults
         .set_latency(Duration::from_millis(latency_ms));
     h.extra_env
-        .push(("LEADFORGE_JOB_LEASE_MS".into(), "600".into()));
+        .push(("LEADFORGE_JOB_LEASE_MS".into(), lease_ms.to_string()));
     h.extra_env
         .push(("LEADFORGE_CACHE_TTL_SECS".into(), "0".into()));
     h
@@ -146,7 +147,7 @@ async fn killing_workers_mid_run_ends_in_the_same_state_as_an_uninterrupted_run(
         let (out, expected) = reference.run_json("dentist", "Austin, TX", 40).await;
         assert!(out.status.success(), "{}", stderr(&out));
 
-        let h = slow_harness(db, 120).await;
+        let h = slow_harness(db, 120, 600).await;
         let store = h.store().await;
         let run = detach(&h, "dentist", "Austin, TX", 40).await;
         let mut kills = 0;
@@ -195,7 +196,7 @@ async fn killing_workers_mid_run_ends_in_the_same_state_as_an_uninterrupted_run(
 #[tokio::test]
 async fn cancelling_a_run_stops_it_and_leaves_nothing_half_written() {
     for db in TestDb::all().await {
-        let h = slow_harness(db, 300).await;
+        let h = slow_harness(db, 300, 10_000).await;
         let store = h.store().await;
         let run = detach(&h, "plumber", "Austin, TX", 30).await;
         let mut worker = spawn_worker(&h, 2);
@@ -261,7 +262,7 @@ async fn three_workers_on_postgres_finish_one_campaign_and_each_job_runs_once() 
     let Some(db) = TestDb::postgres().await else {
         return; // needs LEADFORGE_TEST_POSTGRES_URL (set by .ci/run)
     };
-    let h = slow_harness(db, 50).await;
+    let h = slow_harness(db, 50, 10_000).await;
     let store = h.store().await;
     let mut workers: Vec<Child> = (0..3).map(|_| spawn_worker(&h, 2)).collect();
     let runs = [

@@ -18,6 +18,8 @@ pub enum FaultProvider {
     GoogleLegacy,
     Nominatim,
     Overpass,
+    /// The OpenAI-compatible API (responses, chat completions, embeddings).
+    OpenAi,
 }
 
 /// How a provider misbehaves.

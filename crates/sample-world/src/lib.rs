@@ -22,6 +22,7 @@ pub mod faults;
 mod filler;
 pub mod geography;
 mod listing;
+pub mod llm_fill;
 mod rng;
 mod search;
 pub mod server;

@@ -144,7 +144,9 @@ impl RunningWorld {
             ("GOOGLE_PLACES_BASE_URL", base.clone()),
             ("GOOGLE_MAPS_BASE_URL", base.clone()),
             ("NOMINATIM_BASE_URL", base.clone()),
-            ("OVERPASS_BASE_URL", base),
+            ("OVERPASS_BASE_URL", base.clone()),
+            ("OPENAI_API_KEY", SAMPLE_KEY.to_owned()),
+            ("OPENAI_BASE_URL", format!("{base}/v1")),
             ("LEADFORGE_ALLOW_PRIVATE_NETWORK", "1".to_owned()),
             ("LEADFORGE_RESOLVE", self.resolve_spec()),
         ]

@@ -6,6 +6,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 /// Names of the counted endpoints.
 pub mod endpoint {
     pub const SERPER_PLACES: &str = "serper.places";
+    pub const OPENAI_RESPONSES: &str = "openai.responses";
+    pub const OPENAI_CHAT: &str = "openai.chat";
+    pub const OPENAI_EMBEDDINGS: &str = "openai.embeddings";
     pub const GOOGLE_SEARCH_TEXT: &str = "google.searchText";
     pub const LEGACY_TEXT_SEARCH: &str = "google.legacy.textsearch";
     pub const LEGACY_DETAILS: &str = "google.legacy.details";

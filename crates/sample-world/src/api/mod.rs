@@ -10,6 +10,7 @@ use crate::server::AppState;
 
 pub(crate) mod google_legacy;
 pub(crate) mod google_new;
+pub(crate) mod openai;
 pub(crate) mod osm;
 pub(crate) mod overpass_ql;
 pub(crate) mod serper;
@@ -25,6 +26,9 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/maps/api/place/details/json", get(google_legacy::details))
         .route("/search", get(osm::nominatim_search))
+        .route("/v1/responses", post(openai::responses))
+        .route("/v1/chat/completions", post(openai::chat))
+        .route("/v1/embeddings", post(openai::embeddings))
         .route(
             "/api/interpreter",
             get(osm::overpass_get).post(osm::overpass_post),
