@@ -27,7 +27,10 @@ async fn a_campaign_prints_ranked_qualified_leads_as_json_on_every_backend() {
             .iter()
             .map(|p| p["name"].as_str().unwrap())
             .collect();
-        assert_eq!(phases, ["source", "filter_rank", "persist_leads"]);
+        assert_eq!(
+            phases,
+            ["source", "filter_rank", "persist_leads", "finalize_rank"]
+        );
 
         let opps = doc["opportunities"].as_array().unwrap();
         assert_eq!(opps.len(), 20);
@@ -46,6 +49,10 @@ async fn a_campaign_prints_ranked_qualified_leads_as_json_on_every_backend() {
             assert!(o["phone"].as_str().unwrap().starts_with('+'), "E.164: {o}");
             assert_eq!(o["status"], "SOURCED");
             assert!(o["dossier"].is_null() && o["persona"].is_null());
+            assert!(
+                !o["fit_reason"].as_str().unwrap_or("").is_empty(),
+                "fit reason: {o}"
+            );
             assert!(o["decision_makers"].as_array().unwrap().is_empty());
             assert!(
                 place_ids.insert(o["place_id"].as_str().unwrap().to_owned()),
@@ -141,12 +148,14 @@ async fn running_the_same_campaign_again_duplicates_nothing_and_keeps_worked_lea
             ids(&second),
             "same places, same opportunity rows"
         );
-        // The second run was answered from the response cache.
-        assert_eq!(
-            second["run"]["usage"]["calls"].as_u64(),
-            Some(0),
-            "{}",
-            second["run"]
+        // The second run's places came from the response cache: no places call was made.
+        let run2: domain::RunId = second["run"]["id"].as_str().unwrap().parse().unwrap();
+        let rows = store.usage().for_run(run2.as_str()).await.unwrap();
+        assert!(
+            rows.iter()
+                .filter(|r| r.operation.starts_with("places."))
+                .all(|r| r.status == "cache_hit"),
+            "{rows:?}"
         );
     }
 }

@@ -130,10 +130,12 @@ async fn assert_each_step_done_once(store: &store::Store, run: &RunId) -> Vec<st
             .or_insert(0) += 1;
     }
     assert!(keys.values().all(|n| *n == 1), "{keys:?}");
+    let leads = keys.keys().filter(|k| k.contains(":fit:")).count();
+    assert!(leads > 0, "one fit-reason step per lead: {keys:?}");
     assert_eq!(
         keys.len(),
-        4,
-        "three phases and the completion handler: {keys:?}"
+        5 + leads,
+        "four phases, the completion handler, the leads: {keys:?}"
     );
     jobs
 }
@@ -300,11 +302,14 @@ async fn operations_commands_show_progress_and_jobs_and_name_unknown_runs() {
         text.contains("completed") && text.contains("source") && text.contains("Saved 5 leads"),
         "{text}"
     );
-    assert!(text.contains("4 done"), "{text}");
+    assert!(
+        text.contains("10 done"),
+        "4 phases + 5 leads + completion: {text}"
+    );
 
     let out = h.leadforge(&["jobs", "--run", id, "--json"]).await;
     let jobs: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(jobs.len(), 4);
+    assert_eq!(jobs.len(), 10);
 
     let out = h.leadforge(&["jobs", "--status", "bogus"]).await;
     assert!(!out.status.success());

@@ -41,6 +41,7 @@ pub(crate) struct RunUsage {
     pub run_id: String,
     pub agency_id: String,
     pub user_id: String,
+    pub opportunity_id: Option<String>,
 }
 
 #[async_trait]
@@ -59,7 +60,7 @@ impl UsageSink for RunUsage {
             run_id: Some(self.run_id.clone()),
             agency_id: Some(self.agency_id.clone()),
             user_id: Some(self.user_id.clone()),
-            opportunity_id: None,
+            opportunity_id: self.opportunity_id.clone(),
         };
         if let Err(e) = self.store.usage().record(&row).await {
             warn!(error = %e, "usage log write failed");

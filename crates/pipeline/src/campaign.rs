@@ -75,6 +75,7 @@ impl CampaignRequest {
             (Phase::Source, true),
             (Phase::FilterRank, true),
             (Phase::PersistLeads, true),
+            (Phase::FinalizeRank, true),
         ]
     }
 }

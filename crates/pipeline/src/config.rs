@@ -64,6 +64,34 @@ pub struct PlacesSettings {
     pub cache_ttl: Duration,
 }
 
+/// The language-model and embedding providers that are configured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LlmSettings {
+    /// OpenAI's Responses API (`OPENAI_API_KEY` without `OPENAI_BASE_URL`).
+    pub openai: Option<KeyedEndpoint>,
+    /// Any OpenAI-compatible server through Chat Completions (`OPENAI_BASE_URL`, e.g.
+    /// `http://localhost:11434/v1` for Ollama), with `OPENAI_API_KEY` if it wants one.
+    pub openai_compatible: Option<(Url, Option<Secret>)>,
+    /// `OPENAI_PRIMARY_MODEL`, `OPENAI_LIGHT_MODEL`, `OPENAI_ULTRA_LIGHT_MODEL`.
+    pub models: [String; 3],
+    /// `OPENAI_EMBEDDINGS_MODEL`.
+    pub embeddings_model: String,
+    /// Gemini (`GEMINI_API_KEY`, `GEMINI_BASE_URL`).
+    pub gemini: Option<KeyedEndpoint>,
+    /// DeepSeek (`DEEPSEEK_API_KEY`, `DEEPSEEK_BASE_URL`).
+    pub deepseek: Option<KeyedEndpoint>,
+    /// `DEEPSEEK_MODEL`.
+    pub deepseek_model: String,
+    /// `OPENAI_MAX_CONCURRENT`: requests in flight per provider.
+    pub max_concurrent: usize,
+    /// `OPENAI_MIN_DELAY_MS`: least time between two request starts per provider.
+    pub min_delay: Duration,
+    /// `CAN_SPEND`: dollars a run may spend on paid calls; past it the free fallbacks answer.
+    pub can_spend: Option<f64>,
+    /// `LEADFORGE_PRICES_FILE`: a TOML price table overriding the defaults.
+    pub prices_file: Option<std::path::PathBuf>,
+}
+
 /// Everything Leadforge reads from its environment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -79,6 +107,8 @@ pub struct Config {
     pub log_filter: Option<String>,
     /// Places providers.
     pub places: PlacesSettings,
+    /// Language models and embeddings.
+    pub llm: LlmSettings,
     /// `LEADFORGE_ALLOW_PRIVATE_NETWORK`.
     pub allow_private_network: bool,
     /// `LEADFORGE_RESOLVE`: host → address overrides.
@@ -98,6 +128,7 @@ const KNOWN_LEADFORGE_VARS: &[&str] = &[
     "LEADFORGE_OSM",
     "LEADFORGE_CACHE_TTL_SECS",
     "LEADFORGE_JOB_LEASE_MS",
+    "LEADFORGE_PRICES_FILE",
     // Read by the test harnesses, not by the product.
     "LEADFORGE_TEST_POSTGRES_URL",
 ];
@@ -125,15 +156,8 @@ impl Config {
                 return Err(bad(key, "unknown Leadforge variable (check the spelling)"));
             }
         }
-        let get = |k: &str| vars.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
-        let url = |k: &str, default: &str| -> Result<Url, ConfigError> {
-            let raw = get(k).unwrap_or(default);
-            let u = Url::parse(raw).map_err(|e| bad(k, format!("not a URL ({e})")))?;
-            if !matches!(u.scheme(), "http" | "https") {
-                return Err(bad(k, "must be an http:// or https:// URL"));
-            }
-            Ok(u)
-        };
+        let get = |k: &str| var(vars, k);
+        let url = |k: &str, default: &str| url_var(vars, k, default);
         let key = |k: &str| get(k).map(Secret::new);
         let flag = |k: &str, default: bool| -> Result<bool, ConfigError> {
             match get(k).map(str::to_ascii_lowercase).as_deref() {
@@ -217,6 +241,7 @@ impl Config {
             osm_enabled: flag("LEADFORGE_OSM", true)?,
             cache_ttl,
         };
+        let llm = llm_settings(vars)?;
         Ok(Self {
             database_url: Secret::new(database_url),
             blob_store_url: get("BLOB_STORE_URL")
@@ -226,11 +251,98 @@ impl Config {
             log_format,
             log_filter: get("LEADFORGE_LOG").map(str::to_owned),
             places,
+            llm,
             allow_private_network: flag("LEADFORGE_ALLOW_PRIVATE_NETWORK", false)?,
             resolve: parse_resolve(get("LEADFORGE_RESOLVE").unwrap_or(""))?,
             job_lease,
         })
     }
+}
+
+/// A set, non-blank variable.
+fn var<'a>(vars: &'a BTreeMap<String, String>, k: &str) -> Option<&'a str> {
+    vars.get(k).map(|v| v.trim()).filter(|v| !v.is_empty())
+}
+
+/// An http(s) URL variable, or `default`.
+fn url_var(vars: &BTreeMap<String, String>, k: &str, default: &str) -> Result<Url, ConfigError> {
+    let raw = var(vars, k).unwrap_or(default);
+    let u = Url::parse(raw).map_err(|e| bad(k, format!("not a URL ({e})")))?;
+    if !matches!(u.scheme(), "http" | "https") {
+        return Err(bad(k, "must be an http:// or https:// URL"));
+    }
+    Ok(u)
+}
+
+fn llm_settings(vars: &BTreeMap<String, String>) -> Result<LlmSettings, ConfigError> {
+    let get = |k: &str| var(vars, k);
+    let url = |k: &str, default: &str| url_var(vars, k, default);
+    let key = |k: &str| get(k).map(Secret::new);
+    let openai_key = key("OPENAI_API_KEY");
+    let compat_base = match get("OPENAI_BASE_URL") {
+        Some(_) => Some(url("OPENAI_BASE_URL", "")?),
+        None => None,
+    };
+    let endpoint = |key: Option<Secret>, var: &str, default: &str| -> Result<_, ConfigError> {
+        key.map(|api_key| {
+            Ok(KeyedEndpoint {
+                base_url: url(var, default)?,
+                api_key,
+            })
+        })
+        .transpose()
+    };
+    let positive = |k: &str, default: u64| -> Result<u64, ConfigError> {
+        get(k).map_or(Ok(default), |v| {
+            v.parse::<u64>()
+                .map_err(|_| bad(k, "expected a whole number"))
+        })
+    };
+    let max_concurrent = positive("OPENAI_MAX_CONCURRENT", 4)?;
+    if max_concurrent == 0 {
+        return Err(bad("OPENAI_MAX_CONCURRENT", "must be at least 1"));
+    }
+    let can_spend = match get("CAN_SPEND") {
+        None => None,
+        Some(v) => match v.trim_start_matches('$').parse::<f64>() {
+            Ok(d) if d.is_finite() && d >= 0.0 => Some(d),
+            _ => return Err(bad("CAN_SPEND", "expected a dollar amount such as 2.50")),
+        },
+    };
+    let model = |k: &str, default: &str| get(k).unwrap_or(default).to_owned();
+    Ok(LlmSettings {
+        openai: if compat_base.is_none() {
+            endpoint(
+                openai_key.clone(),
+                "OPENAI_RESPONSES_BASE_URL",
+                "https://api.openai.com",
+            )?
+        } else {
+            None
+        },
+        openai_compatible: compat_base.map(|base| (base, openai_key)),
+        models: [
+            model("OPENAI_PRIMARY_MODEL", "gpt-5"),
+            model("OPENAI_LIGHT_MODEL", "gpt-5-mini"),
+            model("OPENAI_ULTRA_LIGHT_MODEL", "gpt-5-nano"),
+        ],
+        embeddings_model: model("OPENAI_EMBEDDINGS_MODEL", "text-embedding-3-small"),
+        gemini: endpoint(
+            key("GEMINI_API_KEY"),
+            "GEMINI_BASE_URL",
+            "https://generativelanguage.googleapis.com",
+        )?,
+        deepseek: endpoint(
+            key("DEEPSEEK_API_KEY"),
+            "DEEPSEEK_BASE_URL",
+            "https://api.deepseek.com",
+        )?,
+        deepseek_model: model("DEEPSEEK_MODEL", "deepseek-chat"),
+        max_concurrent: usize::try_from(max_concurrent).unwrap_or(usize::MAX),
+        min_delay: Duration::from_millis(positive("OPENAI_MIN_DELAY_MS", 0)?),
+        can_spend,
+        prices_file: get("LEADFORGE_PRICES_FILE").map(std::path::PathBuf::from),
+    })
 }
 
 /// Parses `host=ip:port,host2=ip:port`.
@@ -308,12 +420,38 @@ mod tests {
             ("DATABASE_URL", "mysql://x"),
             ("LEADFORGE_CACHE_TTL_SECS", "-1"),
             ("LEADFORGE_JOB_LEASE_MS", "5"),
+            ("CAN_SPEND", "lots"),
+            ("OPENAI_MAX_CONCURRENT", "0"),
+            ("OPENAI_MIN_DELAY_MS", "soon"),
+            ("OPENAI_BASE_URL", "localhost:11434"),
         ] {
             let mut m = vars(&[(k, v)]);
             m.insert("SERPER_KEY".into(), "k".into());
             let err = Config::from_vars(&m).expect_err(k);
             assert_eq!(err.var, k, "{err}");
         }
+    }
+
+    #[test]
+    fn openai_base_url_selects_the_compatible_server_and_can_spend_parses_dollars() {
+        let c = Config::from_vars(&vars(&[
+            ("OPENAI_API_KEY", "k"),
+            ("OPENAI_BASE_URL", "http://127.0.0.1:11434/v1"),
+            ("CAN_SPEND", "$2.50"),
+            ("OPENAI_MIN_DELAY_MS", "300"),
+        ]))
+        .expect("config");
+        assert!(c.llm.openai.is_none());
+        let (base, key) = c.llm.openai_compatible.expect("compatible server");
+        assert_eq!(base.as_str(), "http://127.0.0.1:11434/v1");
+        assert!(key.is_some());
+        assert_eq!(c.llm.can_spend, Some(2.5));
+        assert_eq!(c.llm.min_delay, Duration::from_millis(300));
+        let c = Config::from_vars(&vars(&[("OPENAI_API_KEY", "k")])).expect("config");
+        assert_eq!(
+            c.llm.openai.expect("responses api").base_url.as_str(),
+            "https://api.openai.com/"
+        );
     }
 
     #[test]

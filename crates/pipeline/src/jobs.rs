@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use store::{ClaimedJob, JobKind};
 
+use crate::phases::finalize_rank::{self, WriteFitReason};
 use crate::services::Services;
 use crate::worker::{JobCtx, JobError};
 use crate::workflow;
@@ -40,7 +41,7 @@ impl JobKind for FinishRun {
 
 /// Every job kind this version handles. Workers claim only these, so a worker of an older
 /// version never takes a job it cannot run.
-pub const KINDS: &[&str] = &[RunPhase::NAME, FinishRun::NAME];
+pub const KINDS: &[&str] = &[RunPhase::NAME, FinishRun::NAME, WriteFitReason::NAME];
 
 /// Routes a claimed job to its handler.
 pub(crate) async fn dispatch(
@@ -55,14 +56,23 @@ pub(crate) async fn dispatch(
         FinishRun::NAME => {
             workflow::finish_run(svc, ctx, job.decode().map_err(JobError::fatal)?).await
         }
+        WriteFitReason::NAME => {
+            finalize_rank::handle(svc, ctx, job.decode().map_err(JobError::fatal)?).await
+        }
         other => Err(JobError::Fatal(anyhow::anyhow!(
             "unknown job kind {other:?}"
         ))),
     }
 }
 
-/// What happens when a job of the workflow gives up for good (dead): its run fails, naming why.
+/// What happens when a job of the workflow gives up for good (dead): a phase job fails its
+/// run, naming why; a per-lead child is counted as finished (its lead keeps what it had) so
+/// the phase still completes.
 pub(crate) async fn on_dead(svc: &Services, job: &ClaimedJob, reason: &str) {
+    if let Ok(child) = job.decode::<WriteFitReason>() {
+        workflow::child_gave_up(svc, &child.run_id, domain::Phase::FinalizeRank, reason).await;
+        return;
+    }
     if let Some(run_id) = &job.run_id {
         let phase = job.decode::<RunPhase>().ok().map(|j| j.phase);
         workflow::fail_run(svc, run_id, phase, reason).await;

@@ -5,6 +5,7 @@
 //! after a crash without duplicating anything.
 
 mod adapters;
+pub mod ai;
 pub mod campaign;
 pub mod config;
 pub mod jobs;

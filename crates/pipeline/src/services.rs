@@ -17,6 +17,7 @@ use providers::usage::PriceTable;
 use store::{BlobStore, Store};
 
 use crate::adapters::StoreCache;
+use crate::ai::Ai;
 use crate::config::Config;
 
 /// The services a run uses.
@@ -32,6 +33,8 @@ pub struct Services {
     pub geo: Option<Arc<GeoResolver>>,
     /// Names of the configured places providers, in chain order.
     pub places_providers: Vec<&'static str>,
+    /// Language models and embeddings.
+    pub ai: Arc<Ai>,
 }
 
 impl std::fmt::Debug for Services {
@@ -40,6 +43,7 @@ impl std::fmt::Debug for Services {
             .field("backend", &self.store.backend())
             .field("blobs", &self.blobs.description())
             .field("places_providers", &self.places_providers)
+            .field("ai", &self.ai)
             .finish_non_exhaustive()
     }
 }
@@ -125,7 +129,9 @@ impl Services {
             Arc::new(StoreCache(store.clone())),
             p.cache_ttl,
         );
+        let ai = Arc::new(Ai::from_settings(&config.llm, store.clone())?);
         Ok(Self {
+            ai,
             store,
             blobs,
             places: Arc::new(places),

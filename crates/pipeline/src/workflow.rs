@@ -117,21 +117,27 @@ pub(crate) async fn run_phase(svc: &Services, ctx: &JobCtx, job: RunPhase) -> Re
         .find(|p| p.name == job.phase)
         .with_context(|| format!("run {} has no phase {}", run.id, job.phase.as_str()))
         .map_err(JobError::Fatal)?;
+    let mut outcome = PhaseOutcome::Done;
     if state.status != PhaseStatus::Complete {
         runs.set_phase_status(&run.id, job.phase, PhaseStatus::Running, None)
             .await?;
         if ctx.cancel_requested() {
             return Err(JobError::Cancelled);
         }
-        execute(svc, job.phase, &run).await?;
+        outcome = execute(svc, job.phase, &run).await?;
     }
     if ctx.cancel_requested() {
         return Err(JobError::Cancelled);
     }
 
-    // Phase complete + next job + this job's completion: one transaction.
+    // Phase complete (or fanned out) + next job + this job's completion: one transaction.
     let mut tx = svc.store.pool().begin().await?;
-    complete_phase_in_tx(svc, &mut tx, &run, job.phase).await?;
+    match outcome {
+        PhaseOutcome::Done => complete_phase_in_tx(svc, &mut tx, &run, job.phase).await?,
+        PhaseOutcome::FitReasons(children) => {
+            fan_out(svc, &mut tx, &run, job.phase, children).await?
+        }
+    }
     if svc
         .store
         .jobs()
@@ -241,12 +247,24 @@ pub async fn child_finished(
     Ok(())
 }
 
+/// What a phase's body produced.
+enum PhaseOutcome {
+    /// The phase's work is done.
+    Done,
+    /// The phase continues as one child job per lead.
+    FitReasons(Vec<(phases::finalize_rank::WriteFitReason, String)>),
+}
+
 /// Runs a phase's body; failures that no retry can cure are fatal.
-async fn execute(svc: &Services, phase: Phase, run: &Run) -> Result<(), JobError> {
+async fn execute(svc: &Services, phase: Phase, run: &Run) -> Result<PhaseOutcome, JobError> {
+    let done = |r: anyhow::Result<()>| r.map(|()| PhaseOutcome::Done);
     let result = match phase {
-        Phase::Source => phases::source::run(svc, run).await,
-        Phase::FilterRank => phases::filter_rank::run(svc, run).await,
-        Phase::PersistLeads => phases::persist_leads::run(svc, run).await,
+        Phase::Source => done(phases::source::run(svc, run).await),
+        Phase::FilterRank => done(phases::filter_rank::run(svc, run).await),
+        Phase::PersistLeads => done(phases::persist_leads::run(svc, run).await),
+        Phase::FinalizeRank => phases::finalize_rank::children(svc, run)
+            .await
+            .map(PhaseOutcome::FitReasons),
         other => {
             return Err(JobError::fatal(anyhow::anyhow!(
                 "phase {} is not part of this version's pipeline",
@@ -327,6 +345,41 @@ pub(crate) async fn fail_run(svc: &Services, run_id: &RunId, phase: Option<Phase
     .await;
     if let Err(e) = result {
         warn!(run.id = %run_id, error = %format!("{e:#}"), "could not record the run's failure");
+    }
+}
+
+/// Counts a child that gave up for good as finished, with a warning event, so its phase
+/// completes without it.
+pub(crate) async fn child_gave_up(svc: &Services, run_id: &RunId, phase: Phase, reason: &str) {
+    let result: anyhow::Result<()> = async {
+        let run = svc
+            .store
+            .runs()
+            .get(run_id)
+            .await?
+            .context("run does not exist")?;
+        let message = format!("A {} step gave up: {reason}", phase.as_str());
+        svc.store
+            .events()
+            .append(
+                run_id,
+                &run.agency_id,
+                NewEvent::warn(Some(phase), "step_gave_up", message),
+            )
+            .await?;
+        let mut tx = svc.store.pool().begin().await?;
+        child_finished(svc, &mut tx, run_id, phase)
+            .await
+            .map_err(|e| match e {
+                JobError::Retry(e) | JobError::Fatal(e) => e,
+                JobError::Cancelled => anyhow::anyhow!("cancelled"),
+            })?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    if let Err(e) = result {
+        warn!(run.id = %run_id, error = %format!("{e:#}"), "could not count a step that gave up");
     }
 }
 

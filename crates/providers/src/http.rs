@@ -62,6 +62,31 @@ impl RetryPolicy {
     }
 }
 
+/// Whether a response that came back is final or worth another attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryVerdict {
+    /// Keep this response (success, or an error that retrying will not fix).
+    Final,
+    /// Try again; `after` is the wait the server asked for, if it said.
+    Retry {
+        /// The server's wait; `None` means exponential backoff.
+        after: Option<Duration>,
+    },
+}
+
+impl RetryVerdict {
+    /// The default rule: 429 and 5xx are retried, honouring `Retry-After`.
+    pub fn by_status(status: u16, headers: &HeaderMap) -> Self {
+        if status == 429 || status >= 500 {
+            Self::Retry {
+                after: parse_retry_after(headers),
+            }
+        } else {
+            Self::Final
+        }
+    }
+}
+
 /// Timeouts and retry policy of an [`HttpClient`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HttpConfig {
@@ -92,7 +117,8 @@ pub struct HttpResponse {
     pub body: Vec<u8>,
     /// Duration of the final attempt.
     pub latency: Duration,
-    /// The server's `Retry-After`, if it sent one.
+    /// The wait the server asked for: its `Retry-After`, or what the classifier of
+    /// [`HttpClient::send_classified`] read from the response (e.g. OpenAI's message).
     pub retry_after: Option<Duration>,
     /// Every wait slept before a retry, in order (empty when the first attempt was final).
     pub retry_delays: Vec<Duration>,
@@ -161,21 +187,44 @@ impl HttpClient {
     where
         F: Fn(&reqwest::Client) -> reqwest::RequestBuilder,
     {
+        self.send_classified(provider, build, |status, headers, _| {
+            RetryVerdict::by_status(status, headers)
+        })
+        .await
+    }
+
+    /// [`HttpClient::send`] with the caller deciding which responses are retried and after
+    /// how long: `classify` sees each response's status, headers and body. Providers whose
+    /// 429s are not all alike (OpenAI's `insufficient_quota` must not be retried; its
+    /// "Please try again in 644ms" is a better wait than none) use this. Timeouts and
+    /// connection failures are always retried.
+    pub async fn send_classified<F, C>(
+        &self,
+        provider: &'static str,
+        build: F,
+        classify: C,
+    ) -> Result<HttpResponse, ProviderError>
+    where
+        F: Fn(&reqwest::Client) -> reqwest::RequestBuilder,
+        C: Fn(u16, &HeaderMap, &[u8]) -> RetryVerdict,
+    {
         let mut retry_delays = Vec::new();
         let mut attempt = 0;
         loop {
             let started = Instant::now();
             let outcome = attempt_once(build(&self.client)).await;
             let latency = started.elapsed();
-            let (retry_after, retryable) = match &outcome {
-                Ok((status, headers, _)) => {
-                    let retryable = *status == 429 || *status >= 500;
-                    (parse_retry_after(headers), retryable)
+            let verdict = match &outcome {
+                Ok((status, headers, body)) => classify(*status, headers, body),
+                Err(err) if err.is_timeout() || err.is_connect() => {
+                    RetryVerdict::Retry { after: None }
                 }
-                Err(err) => (None, err.is_timeout() || err.is_connect()),
+                Err(_) => RetryVerdict::Final,
             };
-            if retryable && attempt < self.retry.max_retries {
-                let delay = self.retry.delay(attempt, retry_after);
+            if let RetryVerdict::Retry { after } = verdict
+                && attempt < self.retry.max_retries
+            {
+                let delay = self.retry.delay(attempt, after);
                 tracing::warn!(
                     provider.name = provider,
                     http.status = outcome.as_ref().ok().map(|o| o.0),
@@ -190,11 +239,15 @@ impl HttpClient {
             }
             let (status, headers, body) =
                 outcome.map_err(|e| ProviderError::from_reqwest(provider, e))?;
+            let retry_after = match verdict {
+                RetryVerdict::Retry { after: Some(wait) } => Some(wait),
+                _ => parse_retry_after(&headers),
+            };
             return Ok(HttpResponse {
                 status,
                 body,
                 latency,
-                retry_after: parse_retry_after(&headers),
+                retry_after,
                 retry_delays,
             });
         }

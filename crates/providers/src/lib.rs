@@ -6,10 +6,17 @@
 //!
 //! - [`places`]: Serper, Google Places (New and legacy) and OpenStreetMap, chained by
 //!   [`places::chain::PlacesChain`] with pagination and geography splitting.
+//! - [`llm`]: OpenAI (Responses), Gemini, DeepSeek and OpenAI-compatible servers, chained by
+//!   [`llm::LlmChain`] with strict structured outputs, one repair per provider and a rules
+//!   fallback; per-provider rate limits in [`llm::RateLimiter`].
+//! - [`embeddings`]: an OpenAI-compatible `/embeddings` client and a local feature-hashing
+//!   embedder, with cosine similarity and top-k.
 
 pub mod cache;
+pub mod embeddings;
 pub mod error;
 pub mod http;
+pub mod llm;
 pub mod places;
 pub mod usage;
 

@@ -87,10 +87,69 @@ impl UsageSink for MemoryUsage {
 /// | `google_places_legacy` | `places.search` | 0.032 | legacy Text Search |
 /// | `google_places_legacy` | `places.details` | 0.020 | Place Details with contact data |
 /// | `nominatim`, `overpass` | any | 0 | free public services |
+///
+/// LLM and embedding calls are priced per model and token instead ([`PriceTable::token_cost`]),
+/// in US dollars per million tokens, input / output (list prices, standard tier, no cache
+/// discount). A dated snapshot such as `gpt-5-mini-2025-08-07` is priced as `gpt-5-mini`;
+/// unknown and local models (Ollama, vLLM) cost nothing.
+///
+/// | model | in | out |
+/// |---|---|---|
+/// | `gpt-5` | 1.25 | 10.00 |
+/// | `gpt-5-mini` | 0.25 | 2.00 |
+/// | `gpt-5-nano` | 0.05 | 0.40 |
+/// | `gpt-4.1` / `-mini` / `-nano` | 2.00 / 0.40 / 0.10 | 8.00 / 1.60 / 0.40 |
+/// | `gpt-4o` / `gpt-4o-mini` | 2.50 / 0.15 | 10.00 / 0.60 |
+/// | `gemini-2.0-flash` / `-lite` | 0.10 / 0.075 | 0.40 / 0.30 |
+/// | `gemini-2.5-flash` / `gemini-2.5-pro` | 0.30 / 1.25 | 2.50 / 10.00 |
+/// | `deepseek-chat`, `deepseek-reasoner` | 0.28 | 0.42 |
+/// | `text-embedding-3-small` / `-large` / `ada-002` | 0.02 / 0.13 / 0.10 | 0 |
 #[derive(Debug, Clone, PartialEq)]
 pub struct PriceTable {
     prices: HashMap<(String, String), f64>,
+    models: HashMap<String, ModelPrice>,
 }
+
+/// What a model charges, in US dollars per million tokens.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ModelPrice {
+    /// Per million input (prompt) tokens.
+    pub input_per_million: f64,
+    /// Per million output tokens, reasoning tokens included.
+    pub output_per_million: f64,
+}
+
+impl ModelPrice {
+    /// A price per million input and output tokens.
+    pub const fn new(input_per_million: f64, output_per_million: f64) -> Self {
+        Self {
+            input_per_million,
+            output_per_million,
+        }
+    }
+}
+
+const MODEL_PRICES: [(&str, f64, f64); 19] = [
+    ("gpt-5", 1.25, 10.0),
+    ("gpt-5-mini", 0.25, 2.0),
+    ("gpt-5-nano", 0.05, 0.40),
+    ("gpt-4.1", 2.0, 8.0),
+    ("gpt-4.1-mini", 0.40, 1.60),
+    ("gpt-4.1-nano", 0.10, 0.40),
+    ("gpt-4o", 2.50, 10.0),
+    ("gpt-4o-mini", 0.15, 0.60),
+    ("gemini-2.0-flash", 0.10, 0.40),
+    ("gemini-2.0-flash-lite", 0.075, 0.30),
+    ("gemini-2.5-flash", 0.30, 2.50),
+    ("gemini-2.5-pro", 1.25, 10.0),
+    ("deepseek-chat", 0.28, 0.42),
+    ("deepseek-reasoner", 0.28, 0.42),
+    ("text-embedding-3-small", 0.02, 0.0),
+    ("text-embedding-3-large", 0.13, 0.0),
+    ("text-embedding-ada-002", 0.10, 0.0),
+    ("gemini-embedding-001", 0.15, 0.0),
+    ("mistral-embed", 0.10, 0.0),
+];
 
 impl Default for PriceTable {
     fn default() -> Self {
@@ -107,6 +166,10 @@ impl Default for PriceTable {
             prices: defaults
                 .into_iter()
                 .map(|(p, o, usd)| ((p.to_owned(), o.to_owned()), usd))
+                .collect(),
+            models: MODEL_PRICES
+                .into_iter()
+                .map(|(m, i, o)| (m.to_owned(), ModelPrice::new(i, o)))
                 .collect(),
         }
     }
@@ -126,6 +189,39 @@ impl PriceTable {
             .get(&(provider.to_owned(), operation.to_owned()))
             .copied()
             .unwrap_or(0.0)
+    }
+
+    /// This table with `model` priced at `price` (replacing any default).
+    pub fn with_model_price(mut self, model: impl Into<String>, price: ModelPrice) -> Self {
+        self.models.insert(model.into(), price);
+        self
+    }
+
+    /// The price of `model`: an exact entry, else the longest entry that `model` extends
+    /// with a `-` suffix (`gpt-5-mini-2025-08-07` → `gpt-5-mini`), else none.
+    pub fn model_price(&self, model: &str) -> Option<ModelPrice> {
+        let model = model.strip_prefix("models/").unwrap_or(model);
+        if let Some(price) = self.models.get(model) {
+            return Some(*price);
+        }
+        self.models
+            .iter()
+            .filter(|(name, _)| {
+                model
+                    .strip_prefix(name.as_str())
+                    .is_some_and(|rest| rest.starts_with('-'))
+            })
+            .max_by_key(|(name, _)| name.len())
+            .map(|(_, price)| *price)
+    }
+
+    /// What `tokens_in` input and `tokens_out` output tokens of `model` cost, in US dollars;
+    /// zero for models without a price.
+    pub fn token_cost(&self, model: &str, tokens_in: u64, tokens_out: u64) -> f64 {
+        self.model_price(model).map_or(0.0, |p| {
+            (tokens_in as f64 * p.input_per_million + tokens_out as f64 * p.output_per_million)
+                / 1_000_000.0
+        })
     }
 }
 
@@ -197,6 +293,25 @@ mod tests {
         )]));
         assert_eq!(prices.cost("serper", "places.search"), 0.0003);
         assert_eq!(prices.cost("google_places", "places.search"), 0.035);
+    }
+
+    #[test]
+    fn tokens_are_priced_per_model_and_million() {
+        let prices = PriceTable::default();
+        let cost = prices.token_cost("gpt-5-mini", 1_000_000, 500_000);
+        assert!((cost - 1.25).abs() < 1e-9, "{cost}");
+        assert_eq!(
+            prices.model_price("gpt-5-mini-2025-08-07"),
+            prices.model_price("gpt-5-mini")
+        );
+        assert_eq!(
+            prices.model_price("models/gemini-2.0-flash"),
+            Some(ModelPrice::new(0.10, 0.40))
+        );
+        assert_eq!(prices.model_price("gpt-5.4-pro"), None);
+        assert_eq!(prices.token_cost("llama3.1:8b", 10_000, 10_000), 0.0);
+        let custom = prices.with_model_price("llama3.1:8b", ModelPrice::new(1.0, 1.0));
+        assert!((custom.token_cost("llama3.1:8b", 1_000_000, 0) - 1.0).abs() < 1e-9);
     }
 
     #[tokio::test]

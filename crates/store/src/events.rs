@@ -176,6 +176,17 @@ impl Events<'_> {
         rows.iter().map(decode).collect()
     }
 
+    /// Whether the run has an event of `kind` (for events that must be said only once).
+    pub async fn has_kind(&self, run: &RunId, kind: &str) -> Result<bool, StoreError> {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM run_events WHERE run_id = $1 AND kind = $2")
+                .bind(run.as_str())
+                .bind(kind)
+                .fetch_one(&self.0.pool)
+                .await?;
+        Ok(n > 0)
+    }
+
     /// The newest `limit` events of a run, oldest first.
     pub async fn latest(&self, run: &RunId, limit: u32) -> Result<Vec<RunEvent>, StoreError> {
         let rows = sqlx::query(

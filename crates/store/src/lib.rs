@@ -15,6 +15,7 @@ mod jobs;
 mod opportunities;
 mod runs;
 mod suppression;
+mod threads;
 mod time;
 mod usage;
 mod users;
@@ -32,6 +33,7 @@ pub use jobs::{
 pub use opportunities::{LeadUpsert, Opportunities, Opportunity, RunLead};
 pub use runs::{NewRun, Run, Runs};
 pub use suppression::{Suppression, SuppressionEntry, SuppressionKind};
+pub use threads::{Thread, ThreadMessage, Threads};
 pub use time::now_ms;
 pub use usage::{UsageRepo, UsageRow, UsageTotals};
 pub use users::{DEFAULT_USER_EMAIL, User, Users};

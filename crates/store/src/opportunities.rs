@@ -343,6 +343,27 @@ impl Opportunities<'_> {
         Ok(())
     }
 
+    /// Sets a lead's `fit_reason` inside a transaction.
+    pub async fn set_fit_reason_in(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        agency: &AgencyId,
+        id: &OpportunityId,
+        fit_reason: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE client_opportunities SET fit_reason = $3, updated_at = $4 \
+             WHERE id = $1 AND agency_id = $2",
+        )
+        .bind(id.as_str())
+        .bind(agency.as_str())
+        .bind(fit_reason)
+        .bind(now_ms())
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+
     /// How many opportunities the agency has.
     pub async fn count(&self, agency: &AgencyId) -> Result<u64, StoreError> {
         let n: i64 =

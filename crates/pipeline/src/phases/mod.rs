@@ -2,6 +2,7 @@
 //! and what earlier phases stored, and writes its results under deterministic keys.
 
 pub(crate) mod filter_rank;
+pub mod finalize_rank;
 pub(crate) mod persist_leads;
 pub(crate) mod source;
 

@@ -36,6 +36,7 @@ pub(crate) async fn run(svc: &Services, run: &Run) -> Result<()> {
         run_id: run.id.to_string(),
         agency_id: run.agency_id.to_string(),
         user_id: run.user_id.to_string(),
+        opportunity_id: None,
     };
     let country = country_for(svc, &run.target_geography, &usage).await;
     events

@@ -1,0 +1,197 @@
+//! `finalize_rank`: each lead's `fit_reason` — why this business needs what the agency sells —
+//! written by the LLM from the lead's signals and the agency's services (rules fallback), one
+//! child job per lead so leads are done in parallel and a failed lead never blocks the run.
+
+use anyhow::Context;
+use domain::{OpportunityId, Phase, RunId, Signal};
+use providers::llm::{LlmRequest, ModelTier};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use store::{JobKind, Opportunity, Run};
+
+use crate::ai::{AiContext, CallScope};
+use crate::services::Services;
+use crate::worker::{JobCtx, JobError};
+use crate::workflow;
+
+/// Writes one lead's fit reason (a child of the run's `finalize_rank` phase).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WriteFitReason {
+    /// The run.
+    pub run_id: RunId,
+    /// The lead.
+    pub opportunity_id: OpportunityId,
+}
+
+impl JobKind for WriteFitReason {
+    const NAME: &'static str = "lead.fit_reason";
+    const MAX_ATTEMPTS: u32 = 4;
+}
+
+/// The structured answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct FitReason {
+    /// One sentence, at most about 25 words, naming the concrete gaps.
+    pub fit_reason: String,
+}
+
+/// The children of the phase: one per lead of the run, keyed so a retry adds none.
+pub(crate) async fn children(
+    svc: &Services,
+    run: &Run,
+) -> anyhow::Result<Vec<(WriteFitReason, String)>> {
+    let leads = svc
+        .store
+        .opportunities()
+        .list_for_run(&run.agency_id, &run.id)
+        .await?;
+    Ok(leads
+        .into_iter()
+        .map(|l| {
+            let key = format!("run:{}:fit:{}", run.id, l.opportunity.id);
+            (
+                WriteFitReason {
+                    run_id: run.id.clone(),
+                    opportunity_id: l.opportunity.id,
+                },
+                key,
+            )
+        })
+        .collect())
+}
+
+/// Handles one [`WriteFitReason`] job.
+pub(crate) async fn handle(
+    svc: &Services,
+    ctx: &JobCtx,
+    job: WriteFitReason,
+) -> Result<(), JobError> {
+    let run = svc
+        .store
+        .runs()
+        .get(&job.run_id)
+        .await?
+        .ok_or_else(|| JobError::fatal(anyhow::anyhow!("run {} does not exist", job.run_id)))?;
+    if run.workflow_status.is_terminal() {
+        svc.store.jobs().complete(&ctx.job_id, &ctx.worker).await?;
+        return Ok(());
+    }
+    let lead = svc
+        .store
+        .opportunities()
+        .get(&run.agency_id, &job.opportunity_id)
+        .await?
+        .ok_or_else(|| {
+            JobError::fatal(anyhow::anyhow!(
+                "lead {} does not exist",
+                job.opportunity_id
+            ))
+        })?;
+    let agency = svc
+        .store
+        .agencies()
+        .get(&run.agency_id)
+        .await?
+        .context("the run's agency is gone")?;
+    let scope = CallScope {
+        run_id: run.id.clone(),
+        agency_id: run.agency_id.clone(),
+        user_id: run.user_id.clone(),
+        opportunity_id: Some(lead.id.clone()),
+    };
+    let req = LlmRequest::new("fit_reason", prompt(&agency.profile.services, &lead))
+        .with_system(
+            "You qualify local-business leads for a marketing agency. Answer with one sentence \
+             (at most 25 words) that names the lead's concrete gaps the agency can fix. Use only \
+             the facts given; never invent numbers.",
+        )
+        .with_tier(ModelTier::UltraLight)
+        .with_max_output_tokens(200);
+    let answer = svc
+        .ai
+        .structured(&scope, &AiContext::User(run.user_id.clone()), req, |_| {
+            FitReason {
+                fit_reason: rules(&lead),
+            }
+        })
+        .await;
+    if ctx.cancel_requested() {
+        return Err(JobError::Cancelled);
+    }
+    let text = answer
+        .value
+        .fit_reason
+        .trim()
+        .chars()
+        .take(400)
+        .collect::<String>();
+    let mut tx = svc.store.pool().begin().await?;
+    svc.store
+        .opportunities()
+        .set_fit_reason_in(&mut tx, &run.agency_id, &lead.id, &text)
+        .await?;
+    workflow::child_finished(svc, &mut tx, &run.id, Phase::FinalizeRank).await?;
+    if svc
+        .store
+        .jobs()
+        .complete_in_tx(&mut tx, &ctx.job_id, &ctx.worker)
+        .await?
+    {
+        tx.commit().await?;
+        svc.store.runs().refresh_progress(&run.id).await?;
+    } else {
+        tx.rollback().await?;
+    }
+    Ok(())
+}
+
+fn prompt(services: &[String], lead: &Opportunity) -> String {
+    let rating = match (lead.rating, lead.reviews_count) {
+        (Some(r), Some(n)) => format!("{r:.1} stars from {n} reviews"),
+        (Some(r), None) => format!("{r:.1} stars"),
+        _ => "no rating".into(),
+    };
+    format!(
+        "Agency services: {}\n\nLead: {}\nWebsite: {}\nGoogle rating: {rating}\nSignals: {}\n\n\
+         Write the fit reason.",
+        if services.is_empty() {
+            "marketing".to_owned()
+        } else {
+            services.join(", ")
+        },
+        lead.name,
+        lead.website.as_deref().unwrap_or("none"),
+        if lead.signals.is_empty() {
+            "none".to_owned()
+        } else {
+            lead.signals.join(", ")
+        },
+    )
+}
+
+/// The deterministic fit reason: the lead's signals in words.
+pub(crate) fn rules(lead: &Opportunity) -> String {
+    let mut gaps: Vec<String> = Vec::new();
+    for s in lead.signals.iter().filter_map(|s| Signal::parse(s).ok()) {
+        gaps.push(match s {
+            Signal::MissingWebsite => "no website".into(),
+            Signal::WeakWebPresence => "only a social or listing page for a website".into(),
+            Signal::LowGoogleRating => match (lead.rating, lead.reviews_count) {
+                (Some(r), Some(n)) => format!("a low Google rating ({r:.1} from {n} reviews)"),
+                _ => "a low Google rating".into(),
+            },
+            Signal::NeedsWebAudit => "a website worth auditing".into(),
+            other => other.as_str().to_lowercase().replace('_', " "),
+        });
+    }
+    if gaps.is_empty() {
+        return format!("{} shows no gap the agency targets yet.", lead.name);
+    }
+    let last = gaps.pop().unwrap_or_default();
+    let list = if gaps.is_empty() {
+        last
+    } else {
+        format!("{} and {last}", gaps.join(", "))
+    };
+    format!("Opportunity: {} has {list}.", lead.name)
+}
