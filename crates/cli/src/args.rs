@@ -27,6 +27,12 @@ pub enum Command {
     Runs(RunsCommand),
     /// List jobs, with attempts and last errors.
     Jobs(JobsArgs),
+    /// Which providers are configured and whether each answers; never prints a secret.
+    Doctor {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Apply database migrations.
     Migrate,
 }
@@ -84,7 +90,7 @@ impl Command {
         match self {
             Self::Run(_) | Self::Demo(_) => "warn",
             Self::Worker(_) | Self::Serve(_) | Self::Migrate => "info",
-            Self::Runs(_) | Self::Jobs(_) => "warn",
+            Self::Runs(_) | Self::Jobs(_) | Self::Doctor { .. } => "warn",
         }
     }
 }

@@ -38,6 +38,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => commands::worker::run(config, args).await,
         Command::Runs(cmd) => commands::runs::run(config, cmd).await,
         Command::Jobs(args) => commands::jobs::run(config, args).await,
+        Command::Doctor { json } => commands::doctor::run(config, json).await,
         Command::Migrate => commands::migrate::run(config).await,
     }
 }

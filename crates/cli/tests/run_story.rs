@@ -74,6 +74,12 @@ async fn a_campaign_prints_ranked_qualified_leads_as_json_on_every_backend() {
                 "{o}"
             );
         }
+        // Each lead's fit reason was an LLM call attributed to that lead.
+        let store = h.store().await;
+        let first_id = opps[0]["id"].as_str().unwrap();
+        let lead = store.usage().lead_totals(first_id).await.unwrap();
+        assert_eq!(lead.calls, 1, "{lead:?}");
+        assert!(lead.tokens > 0);
         // The sample world lists each kind of defect among Austin's dentists.
         let all: HashSet<&str> = opps
             .iter()

@@ -351,3 +351,33 @@ fn prices(settings: &LlmSettings) -> anyhow::Result<PriceTable> {
     }
     Ok(table)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(file: Option<std::path::PathBuf>) -> LlmSettings {
+        let vars = std::collections::BTreeMap::new();
+        let mut s = crate::Config::from_vars(&vars).expect("defaults").llm;
+        s.prices_file = file;
+        s
+    }
+
+    #[test]
+    fn a_prices_file_overrides_model_and_call_prices_and_typos_are_named() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("prices.toml");
+        std::fs::write(
+            &path,
+            "[models.\"gpt-5\"]\ninput_per_million = 2.0\noutput_per_million = 20.0\n\n[calls.serper]\n\"places.search\" = 0.005\n",
+        )
+        .expect("write");
+        let table = prices(&settings(Some(path.clone()))).expect("valid file");
+        assert!((table.token_cost("gpt-5", 1_000_000, 1_000_000) - 22.0).abs() < 1e-9);
+        assert!((table.cost("serper", "places.search") - 0.005).abs() < 1e-12);
+
+        std::fs::write(&path, "[modles]\n").expect("write");
+        let err = prices(&settings(Some(path))).expect_err("typo");
+        assert!(format!("{err:#}").contains("modles"), "{err:#}");
+    }
+}

@@ -8,6 +8,7 @@ mod adapters;
 pub mod ai;
 pub mod campaign;
 pub mod config;
+pub mod doctor;
 pub mod jobs;
 pub mod output;
 mod phases;

@@ -108,6 +108,23 @@ impl UsageRepo<'_> {
         })
     }
 
+    /// Totals for one lead (the calls made for it, in any run).
+    pub async fn lead_totals(&self, opportunity_id: &str) -> Result<UsageTotals, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS calls, CAST(COALESCE(SUM(tokens_in + tokens_out), 0) AS BIGINT) AS tokens, \
+             CAST(COALESCE(SUM(cost_usd), 0) AS DOUBLE PRECISION) AS cost FROM api_usage_logs \
+             WHERE opportunity_id = $1 AND status <> 'cache_hit'",
+        )
+        .bind(opportunity_id)
+        .fetch_one(&self.0.pool)
+        .await?;
+        Ok(UsageTotals {
+            calls: u64::try_from(row.try_get::<i64, _>("calls")?).unwrap_or(0),
+            tokens: u64::try_from(row.try_get::<i64, _>("tokens")?).unwrap_or(0),
+            cost: row.try_get("cost")?,
+        })
+    }
+
     /// Every row of a run, oldest first.
     pub async fn for_run(&self, run_id: &str) -> Result<Vec<UsageRow>, StoreError> {
         let rows = sqlx::query(

@@ -2,6 +2,7 @@
 
 pub mod campaign;
 pub mod demo;
+pub mod doctor;
 pub mod jobs;
 pub mod migrate;
 pub mod run;

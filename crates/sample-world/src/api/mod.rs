@@ -29,6 +29,12 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/responses", post(openai::responses))
         .route("/v1/chat/completions", post(openai::chat))
         .route("/v1/embeddings", post(openai::embeddings))
+        .route("/v1/models", get(openai::models))
+        .route("/status", get(|| async { "OK" }))
+        .route(
+            "/api/status",
+            get(|| async { "Connected as: 0\nCurrent time: now\n" }),
+        )
         .route(
             "/api/interpreter",
             get(osm::overpass_get).post(osm::overpass_post),

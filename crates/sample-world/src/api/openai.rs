@@ -249,3 +249,17 @@ pub(crate) async fn embeddings(
         }),
     )
 }
+
+/// `GET /v1/models`: the free call `doctor` uses to check the key.
+pub(crate) async fn models(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(r) = gate(&state, &headers) {
+        return r;
+    }
+    json_response(
+        StatusCode::OK,
+        &json!({ "object": "list", "data": [
+            { "id": "gpt-5", "object": "model", "created": 1_767_000_000, "owned_by": "sample-world" },
+            { "id": "text-embedding-3-small", "object": "model", "created": 1_767_000_000, "owned_by": "sample-world" }
+        ] }),
+    )
+}
