@@ -78,7 +78,7 @@ async fn a_fanned_out_phase_completes_once_when_its_last_child_reports() {
         for _ in 0..2 {
             // Twice: a retried fan-out enqueues nothing new.
             let mut tx = store.pool().begin().await.unwrap();
-            pipeline::workflow::fan_out(&svc, &mut tx, &run, Phase::PersistLeads, children())
+            pipeline::workflow::fan_out(&svc, &mut tx, &run, Phase::FinalizeRank, children())
                 .await
                 .unwrap();
             tx.commit().await.unwrap();
@@ -94,7 +94,7 @@ async fn a_fanned_out_phase_completes_once_when_its_last_child_reports() {
         let phase = |r: &store::Run| {
             r.phases
                 .iter()
-                .find(|p| p.name == Phase::PersistLeads)
+                .find(|p| p.name == Phase::FinalizeRank)
                 .cloned()
                 .unwrap()
         };
@@ -108,7 +108,7 @@ async fn a_fanned_out_phase_completes_once_when_its_last_child_reports() {
             let id = run.id.clone();
             tasks.push(tokio::spawn(async move {
                 let mut tx = svc.store.pool().begin().await.unwrap();
-                pipeline::workflow::child_finished(&svc, &mut tx, &id, Phase::PersistLeads)
+                pipeline::workflow::child_finished(&svc, &mut tx, &id, Phase::FinalizeRank)
                     .await
                     .unwrap();
                 tx.commit().await.unwrap();
