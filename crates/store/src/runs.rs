@@ -391,8 +391,12 @@ impl Runs<'_> {
         let id = RunId::parse(&row.try_get::<String, _>("id")?)
             .map_err(|e| StoreError::corrupt("lead_gen_flow.id", e))?;
         let status: String = row.try_get("workflow_status")?;
+        let phases = self.phases(&id).await?;
         Ok(Run {
-            phases: self.phases(&id).await?,
+            // Derived from the phase rows at read time: concurrent writers of the stored column
+            // (fanned-out children finishing together) cannot leave it stale.
+            progress: domain::progress(&phases),
+            phases,
             id,
             agency_id: AgencyId::parse(&row.try_get::<String, _>("agency_id")?)
                 .map_err(|e| StoreError::corrupt("lead_gen_flow.agency_id", e))?,
@@ -410,7 +414,6 @@ impl Runs<'_> {
                 .try_get::<Option<i64>, _>("num_leads_fetched")?
                 .and_then(|n| u32::try_from(n).ok()),
             places_provider: row.try_get("places_provider")?,
-            progress: row.try_get("progress")?,
             error: row.try_get("error")?,
             created_at: row.try_get("created_at")?,
             updated_at: row.try_get("updated_at")?,
