@@ -11,8 +11,9 @@ use sqlx::any::AnyRow;
 use crate::error::{StoreError, from_json, to_json};
 use crate::{Store, now_ms};
 
-/// A triaged lead to upsert, in storable form.
-#[derive(Debug, Clone, PartialEq)]
+/// A triaged lead to upsert, in storable form (also what `filter_rank` hands `persist_leads`
+/// through the blob store).
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct LeadUpsert {
     /// Provider place id (unique per agency).
     pub place_id: String,

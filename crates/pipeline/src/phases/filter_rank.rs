@@ -5,10 +5,10 @@ use anyhow::{Context, Result};
 use domain::{
     CountryCode, Criteria, Domain, Phase, PhoneE164, Suppression, TriageRules, Weights, triage,
 };
-use store::{ContentRef, NewEvent, Run, SuppressionKind};
+use store::{ContentRef, LeadUpsert, NewEvent, Run, SuppressionKind};
 use tracing::instrument;
 
-use super::{PlacesSnapshot, RankedLead, ranked_key};
+use super::{PlacesSnapshot, ranked_key};
 use crate::services::Services;
 
 #[instrument(skip_all, fields(run.id = %run.id))]
@@ -47,11 +47,12 @@ pub(crate) async fn run(svc: &Services, run: &Run) -> Result<()> {
     let outcome = triage(snapshot.places, &rules, &suppression);
     let wanted = usize::try_from(run.num_leads).unwrap_or(usize::MAX);
     let qualified = outcome.leads.len();
-    let ranked: Vec<RankedLead> = outcome
+    let ranked: Vec<LeadUpsert> = outcome
         .leads
         .into_iter()
         .take(wanted)
-        .map(|lead| RankedLead {
+        .enumerate()
+        .map(|(i, lead)| LeadUpsert {
             place_id: lead.place.place_id,
             source: lead.place.source.as_str().to_owned(),
             name: lead.place.name,
@@ -67,6 +68,7 @@ pub(crate) async fn run(svc: &Services, run: &Run) -> Result<()> {
             categories: lead.place.categories,
             score: lead.score,
             signals: lead.signals.iter().map(|s| s.as_str().to_owned()).collect(),
+            rank: u32::try_from(i + 1).unwrap_or(u32::MAX),
         })
         .collect();
     let body = serde_json::to_vec(&ranked).context("serialising the ranked leads")?;

@@ -39,23 +39,3 @@ pub(crate) struct PlacesSnapshot {
     pub country: String,
     pub places: Vec<domain::RawPlace>,
 }
-
-/// One ranked lead as `filter_rank` stores it for `persist_leads`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct RankedLead {
-    pub place_id: String,
-    pub source: String,
-    pub name: String,
-    pub domain: Option<String>,
-    pub website: Option<String>,
-    pub phone: String,
-    pub address: Option<String>,
-    pub city: Option<String>,
-    pub rating: Option<f64>,
-    pub reviews_count: Option<u32>,
-    pub latitude: Option<f64>,
-    pub longitude: Option<f64>,
-    pub categories: Vec<String>,
-    pub score: u8,
-    pub signals: Vec<String>,
-}

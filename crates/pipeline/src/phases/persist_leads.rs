@@ -5,7 +5,7 @@ use domain::Phase;
 use store::{LeadUpsert, NewEvent, Run};
 use tracing::instrument;
 
-use super::{RankedLead, ranked_key};
+use super::ranked_key;
 use crate::services::Services;
 
 #[instrument(skip_all, fields(run.id = %run.id))]
@@ -16,30 +16,8 @@ pub(crate) async fn run(svc: &Services, run: &Run) -> Result<()> {
         .get(&key)
         .await
         .context("reading the ranked leads")?;
-    let ranked: Vec<RankedLead> =
+    let leads: Vec<LeadUpsert> =
         serde_json::from_slice(&bytes).context("decoding the ranked leads")?;
-    let leads: Vec<LeadUpsert> = ranked
-        .into_iter()
-        .enumerate()
-        .map(|(i, l)| LeadUpsert {
-            place_id: l.place_id,
-            source: l.source,
-            name: l.name,
-            domain: l.domain,
-            website: l.website,
-            phone: l.phone,
-            address: l.address,
-            city: l.city,
-            rating: l.rating,
-            reviews_count: l.reviews_count,
-            latitude: l.latitude,
-            longitude: l.longitude,
-            categories: l.categories,
-            score: l.score,
-            signals: l.signals,
-            rank: u32::try_from(i + 1).unwrap_or(u32::MAX),
-        })
-        .collect();
     let n = svc
         .store
         .opportunities()
