@@ -113,6 +113,16 @@ async fn show_json(h: &Harness, run: &RunId) -> serde_json::Value {
 
 /// Every job of the run ran to completion once: one row per step (dedupe keys), all `done`.
 async fn assert_each_step_done_once(store: &store::Store, run: &RunId) -> Vec<store::JobRow> {
+    // The completion handler ends the run first and settles its own job a moment later.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let c = store.jobs().counts_for_run(run).await.unwrap();
+        if c.queued == 0 && c.running == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "jobs still active: {c:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let jobs = store
         .jobs()
         .list(&JobFilter {
