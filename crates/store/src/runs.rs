@@ -297,13 +297,10 @@ impl Runs<'_> {
         done: u64,
         total: u64,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE run_phases SET done = $3, total = $4 WHERE run_id = $1 AND name = $2")
-            .bind(id.as_str())
-            .bind(phase.as_str())
-            .bind(i64::try_from(done).unwrap_or(i64::MAX))
-            .bind(i64::try_from(total).unwrap_or(i64::MAX))
-            .execute(&self.0.pool)
+        let mut conn = self.0.pool.acquire().await?;
+        self.set_phase_counts_in(&mut conn, id, phase, done, total)
             .await?;
+        drop(conn);
         self.refresh_progress(id).await
     }
 
