@@ -93,31 +93,26 @@ impl UsageRepo<'_> {
 
     /// Totals for a run (cache hits are not calls).
     pub async fn run_totals(&self, run_id: &str) -> Result<UsageTotals, StoreError> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS calls, CAST(COALESCE(SUM(tokens_in + tokens_out), 0) AS BIGINT) AS tokens, \
-             CAST(COALESCE(SUM(cost_usd), 0) AS DOUBLE PRECISION) AS cost FROM api_usage_logs \
-             WHERE run_id = $1 AND status <> 'cache_hit'",
-        )
-        .bind(run_id)
-        .fetch_one(&self.0.pool)
-        .await?;
-        Ok(UsageTotals {
-            calls: u64::try_from(row.try_get::<i64, _>("calls")?).unwrap_or(0),
-            tokens: u64::try_from(row.try_get::<i64, _>("tokens")?).unwrap_or(0),
-            cost: row.try_get("cost")?,
-        })
+        self.totals("run_id", run_id).await
     }
 
     /// Totals for one lead (the calls made for it, in any run).
     pub async fn lead_totals(&self, opportunity_id: &str) -> Result<UsageTotals, StoreError> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS calls, CAST(COALESCE(SUM(tokens_in + tokens_out), 0) AS BIGINT) AS tokens, \
-             CAST(COALESCE(SUM(cost_usd), 0) AS DOUBLE PRECISION) AS cost FROM api_usage_logs \
-             WHERE opportunity_id = $1 AND status <> 'cache_hit'",
-        )
-        .bind(opportunity_id)
-        .fetch_one(&self.0.pool)
-        .await?;
+        self.totals("opportunity_id", opportunity_id).await
+    }
+
+    /// Calls, tokens and cost of the rows whose `column` is `value` (`column` is one of our
+    /// own static column names, never input).
+    async fn totals(&self, column: &'static str, value: &str) -> Result<UsageTotals, StoreError> {
+        let sql = format!(
+            "SELECT COUNT(*) AS calls, CAST(COALESCE(SUM(tokens_in + tokens_out), 0) AS BIGINT) \
+             AS tokens, CAST(COALESCE(SUM(cost_usd), 0) AS DOUBLE PRECISION) AS cost \
+             FROM api_usage_logs WHERE {column} = $1 AND status <> 'cache_hit'"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(value)
+            .fetch_one(&self.0.pool)
+            .await?;
         Ok(UsageTotals {
             calls: u64::try_from(row.try_get::<i64, _>("calls")?).unwrap_or(0),
             tokens: u64::try_from(row.try_get::<i64, _>("tokens")?).unwrap_or(0),
