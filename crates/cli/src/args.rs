@@ -22,6 +22,9 @@ pub enum Command {
     Worker(WorkerArgs),
     /// Run the embedded worker pool (the HTTP side arrives with the web UI).
     Serve(WorkerArgs),
+    /// Deep-audit one lead now (map, pick and scrape its website, write its dossier) and
+    /// print the dossier.
+    Audit(AuditArgs),
     /// Show or cancel a run.
     #[command(subcommand)]
     Runs(RunsCommand),
@@ -35,6 +38,18 @@ pub enum Command {
     },
     /// Apply database migrations.
     Migrate,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// The lead (`client_opportunities` id, as `runs show --json` prints it).
+    pub opportunity_id: String,
+    /// Print the audit and its dossier as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Only create and enqueue the audit, print its id and exit (workers do the rest).
+    #[arg(long, conflicts_with = "json")]
+    pub detach: bool,
 }
 
 #[derive(Debug, Args)]
@@ -90,7 +105,7 @@ impl Command {
         match self {
             Self::Run(_) | Self::Demo(_) => "warn",
             Self::Worker(_) | Self::Serve(_) | Self::Migrate => "info",
-            Self::Runs(_) | Self::Jobs(_) | Self::Doctor { .. } => "warn",
+            Self::Runs(_) | Self::Jobs(_) | Self::Doctor { .. } | Self::Audit(_) => "warn",
         }
     }
 }
@@ -106,6 +121,10 @@ pub struct RunArgs {
     /// How many leads to find (1–200).
     #[arg(long, default_value_t = 20)]
     pub leads: u64,
+    /// How many leads with NEEDS_WEB_AUDIT to deep-audit (0–200; default
+    /// LEADFORGE_AUDIT_LEADS, 10). Leads scoring above 50 with a website are audited too.
+    #[arg(long, value_name = "N")]
+    pub audit: Option<u64>,
     /// Agency profile as TOML (otherwise the stored default agency).
     #[arg(long, value_name = "FILE")]
     pub agency: Option<PathBuf>,
@@ -131,6 +150,9 @@ pub struct DemoArgs {
     /// How many leads to find (1–200).
     #[arg(long, default_value_t = 20)]
     pub leads: u64,
+    /// How many leads with NEEDS_WEB_AUDIT to deep-audit (0–200).
+    #[arg(long, value_name = "N")]
+    pub audit: Option<u64>,
     /// Print the run as JSON on stdout instead of a table.
     #[arg(long)]
     pub json: bool,

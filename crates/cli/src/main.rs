@@ -36,6 +36,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(args) => commands::demo::run(config, args).await,
         Command::Worker(args) => commands::worker::run(config, args).await,
         Command::Serve(args) => commands::worker::run(config, args).await,
+        Command::Audit(args) => commands::audit::run(config, args).await,
         Command::Runs(cmd) => commands::runs::run(config, cmd).await,
         Command::Jobs(args) => commands::jobs::run(config, args).await,
         Command::Doctor { json } => commands::doctor::run(config, json).await,

@@ -20,7 +20,7 @@ pub fn print_json(doc: &RunDocument) -> anyhow::Result<()> {
 /// Prints the ranked leads as a table, then a one-line summary.
 pub fn print_table(doc: &RunDocument) {
     let mut out = String::new();
-    let rows: Vec<[String; 7]> = doc
+    let rows: Vec<[String; 9]> = doc
         .opportunities
         .iter()
         .map(|o| {
@@ -35,12 +35,14 @@ pub fn print_table(doc: &RunDocument) {
                     (Some(r), None) => format!("{r:.1}"),
                     _ => "—".into(),
                 },
+                o.status.clone(),
+                clip(o.email.as_deref().unwrap_or("—"), 32),
                 o.signals.join(" "),
             ]
         })
         .collect();
     let header = [
-        "#", "Score", "Business", "Phone", "Website", "Rating", "Signals",
+        "#", "Score", "Business", "Phone", "Website", "Rating", "Status", "E-mail", "Signals",
     ];
     let mut widths = header.map(|h| h.chars().count());
     for row in &rows {
@@ -78,6 +80,18 @@ pub fn print_table(doc: &RunDocument) {
         run.usage.calls,
         run.usage.cost,
     ));
+    let a = &run.audits;
+    if a.selected > 0 {
+        out.push_str(&format!(
+            "\n{} lead(s) audited ({} failed) · {} with a contact e-mail · dossier prompts {} tokens on average (all scraped text: {}) · {} ungrounded item(s) dropped",
+            a.completed,
+            a.failed,
+            a.emails_found,
+            a.avg_prompt_tokens,
+            a.avg_full_prompt_tokens,
+            a.dropped_items,
+        ));
+    }
     say(&out);
 }
 

@@ -10,7 +10,10 @@ use common::{Harness, error_line, stderr};
 
 #[tokio::test]
 async fn a_campaign_prints_ranked_qualified_leads_as_json_on_every_backend() {
-    for h in Harness::all().await {
+    for mut h in Harness::all().await {
+        // A small page budget, so the dossier prompts are cut.
+        h.extra_env
+            .push(("LEADFORGE_DOSSIER_PAGE_TOKENS".into(), "300".into()));
         let (out, doc) = h.run_json("dentist", "Austin, TX", 20).await;
         assert!(out.status.success(), "{:?}: {}", h.db.backend, stderr(&out));
         let run = &doc["run"];
@@ -29,7 +32,14 @@ async fn a_campaign_prints_ranked_qualified_leads_as_json_on_every_backend() {
             .collect();
         assert_eq!(
             phases,
-            ["source", "filter_rank", "persist_leads", "finalize_rank"]
+            [
+                "source",
+                "filter_rank",
+                "persist_leads",
+                "scrape_content",
+                "generate_dossier",
+                "finalize_rank"
+            ]
         );
 
         let opps = doc["opportunities"].as_array().unwrap();
@@ -47,8 +57,14 @@ async fn a_campaign_prints_ranked_qualified_leads_as_json_on_every_backend() {
         for (i, o) in opps.iter().enumerate() {
             assert_eq!(o["rank"].as_u64(), Some(i as u64 + 1));
             assert!(o["phone"].as_str().unwrap().starts_with('+'), "E.164: {o}");
-            assert_eq!(o["status"], "SOURCED");
-            assert!(o["dossier"].is_null() && o["persona"].is_null());
+            // Audited leads are READY with a dossier; the others keep their places data.
+            let audited = !o["dossier"].is_null();
+            assert_eq!(
+                o["status"],
+                if audited { "READY" } else { "SOURCED" },
+                "{o}"
+            );
+            assert!(o["persona"].is_null());
             assert!(
                 !o["fit_reason"].as_str().unwrap_or("").is_empty(),
                 "fit reason: {o}"
@@ -74,27 +90,125 @@ async fn a_campaign_prints_ranked_qualified_leads_as_json_on_every_backend() {
                 "{o}"
             );
         }
-        // Each lead's fit reason was an LLM call attributed to that lead.
+        // Each lead's fit reason was an LLM call attributed to that lead; an audited lead's
+        // dossier too.
         let store = h.store().await;
-        let first_id = opps[0]["id"].as_str().unwrap();
-        let lead = store.usage().lead_totals(first_id).await.unwrap();
-        assert_eq!(lead.calls, 1, "{lead:?}");
-        assert!(lead.tokens > 0);
+        let run_id = run["id"].as_str().unwrap();
+        let rows = store.usage().for_run(run_id).await.unwrap();
+        for o in opps {
+            let id = o["id"].as_str().unwrap();
+            let ops: Vec<&str> = rows
+                .iter()
+                .filter(|r| r.opportunity_id.as_deref() == Some(id))
+                .map(|r| r.operation.as_str())
+                .collect();
+            assert!(ops.contains(&"fit_reason"), "{ops:?}");
+            assert_eq!(
+                ops.contains(&"generate_dossier"),
+                !o["dossier"].is_null(),
+                "{ops:?} {o}"
+            );
+        }
+        assert_audits_are_grounded(&store, opps).await;
         // The sample world lists each kind of defect among Austin's dentists.
         let all: HashSet<&str> = opps
             .iter()
             .flat_map(|o| o["signals"].as_array().unwrap())
             .map(|s| s.as_str().unwrap())
             .collect();
+        // Audits replaced NEEDS_WEB_AUDIT with what they confirmed.
         for s in [
             "MISSING_WEBSITE",
             "WEAK_WEB_PRESENCE",
             "LOW_GOOGLE_RATING",
-            "NEEDS_WEB_AUDIT",
+            "NO_HTTPS",
+            "WEBSITE_NOT_MOBILE_FRIENDLY",
+            "NO_CALL_TO_ACTION",
         ] {
             assert!(all.contains(s), "{s} never detected");
         }
+        assert!(!all.contains("NEEDS_WEB_AUDIT"), "every site was audited");
+        let audits = &run["audits"];
+        assert!(audits["completed"].as_u64().unwrap() >= 5, "{audits}");
+        assert_eq!(audits["failed"], 0, "{audits}");
+        assert!(audits["emailsFound"].as_u64().unwrap() >= 3, "{audits}");
+        assert!(
+            audits["avgPromptTokens"].as_u64() < audits["avgFullPromptTokens"].as_u64(),
+            "the page budget cut the prompt: {audits}"
+        );
     }
+}
+
+/// Every dossier cites only pages its audit scraped, and only the agency's approved claims;
+/// e-mails found are on the leads; no dossier carries page content.
+async fn assert_audits_are_grounded(store: &store::Store, opps: &[serde_json::Value]) {
+    let claims: HashSet<String> = ["fast-sites", "reviews"].map(String::from).into();
+    let mut emails = 0;
+    for o in opps.iter().filter(|o| !o["dossier"].is_null()) {
+        let agency_id: domain::AgencyId = {
+            let id: domain::OpportunityId = o["id"].as_str().unwrap().parse().unwrap();
+            store
+                .opportunities()
+                .get_any(&id)
+                .await
+                .unwrap()
+                .unwrap()
+                .agency_id
+        };
+        let id: domain::OpportunityId = o["id"].as_str().unwrap().parse().unwrap();
+        let audit = store
+            .audits()
+            .for_opportunity(&agency_id, &id)
+            .await
+            .unwrap()
+            .remove(0);
+        assert_eq!(audit.status, domain::AuditStatus::Completed, "{audit:?}");
+        assert!(audit.analysis_thread.is_some());
+        let pages = store.audits().pages(&agency_id, &audit.id).await.unwrap();
+        let scraped: HashSet<String> = pages
+            .iter()
+            .filter(|p| p.is_scraped())
+            .flat_map(|p| [Some(p.url.clone()), p.final_url.clone()])
+            .flatten()
+            .collect();
+        assert!(!scraped.is_empty(), "{pages:?}");
+        let d = &o["dossier"];
+        assert!(!d["summary"].as_str().unwrap().is_empty());
+        for item in d["identified_gaps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(d["talking_points"].as_array().unwrap())
+        {
+            if let Some(url) = item["source_url"].as_str() {
+                assert!(scraped.contains(url), "{url} was not scraped: {scraped:?}");
+            }
+        }
+        for t in d["talking_points"].as_array().unwrap() {
+            assert!(
+                claims.contains(t["approved_claim_id"].as_str().unwrap()),
+                "{t}"
+            );
+        }
+        for s in d["sources"].as_array().unwrap() {
+            assert!(scraped.contains(s["url"].as_str().unwrap()), "{s}");
+        }
+        assert!(
+            d.as_object().unwrap().keys().all(|k| [
+                "summary",
+                "identified_gaps",
+                "talking_points",
+                "sources"
+            ]
+            .contains(&k.as_str())),
+            "no page content on the dossier: {d}"
+        );
+        if let Some(e) = o["email"].as_str() {
+            emails += 1;
+            assert!(o["emails"].as_array().unwrap().iter().any(|x| x == e));
+        }
+    }
+    assert!(emails > 0, "some audited lead has an e-mail");
 }
 
 #[tokio::test]
@@ -212,7 +326,8 @@ async fn the_table_names_every_lead_and_the_provider_that_answered() {
         lines
             .iter()
             .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_digit())
-                && !l.contains("leads for"))
+                && !l.contains("leads for")
+                && !l.contains("audited"))
             .count(),
         5
     );

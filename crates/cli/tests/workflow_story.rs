@@ -142,10 +142,23 @@ async fn assert_each_step_done_once(store: &store::Store, run: &RunId) -> Vec<st
     assert!(keys.values().all(|n| *n == 1), "{keys:?}");
     let leads = keys.keys().filter(|k| k.contains(":fit:")).count();
     assert!(leads > 0, "one fit-reason step per lead: {keys:?}");
+    let audits: BTreeMap<&str, usize> = keys
+        .keys()
+        .filter_map(|k| k.strip_prefix("audit:"))
+        .filter_map(|k| k.split_once(':').map(|(audit, _)| audit))
+        .fold(BTreeMap::new(), |mut m, a| {
+            *m.entry(a).or_insert(0) += 1;
+            m
+        });
+    assert!(!audits.is_empty(), "some leads were audited: {keys:?}");
+    assert!(
+        audits.values().all(|n| *n == 4),
+        "four steps per audit: {audits:?}"
+    );
     assert_eq!(
         keys.len(),
-        5 + leads,
-        "four phases, the completion handler, the leads: {keys:?}"
+        6 + leads + 4 * audits.len(),
+        "five phase jobs, the completion handler, the leads, four steps per audit: {keys:?}"
     );
     jobs
 }
@@ -312,14 +325,22 @@ async fn operations_commands_show_progress_and_jobs_and_name_unknown_runs() {
         text.contains("completed") && text.contains("source") && text.contains("Saved 5 leads"),
         "{text}"
     );
+    let audited = doc["opportunities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| !o["dossier"].is_null())
+        .count();
+    assert!(audited > 0, "{doc}");
+    let expected = 5 + 1 + 5 + 4 * audited;
     assert!(
-        text.contains("10 done"),
-        "4 phases + 5 leads + completion: {text}"
+        text.contains(&format!("{expected} done")),
+        "5 phases + completion + 5 leads + 4 steps per audit: {text}"
     );
 
     let out = h.leadforge(&["jobs", "--run", id, "--json"]).await;
     let jobs: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(jobs.len(), 10);
+    assert_eq!(jobs.len(), expected);
 
     let out = h.leadforge(&["jobs", "--status", "bogus"]).await;
     assert!(!out.status.success());

@@ -80,10 +80,47 @@ pub struct FetchedBytes {
     pub waited: Duration,
 }
 
-/// The HTTP client could not be built (TLS backend initialisation).
+/// The HTTP client could not be built: an unreadable extra root certificate, or the TLS
+/// backend failed to initialise.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot build the crawler's HTTP client: {0}")]
 pub struct ClientBuildError(String);
+
+/// The certificates of every [`FetchConfig::extra_root_certs`] bundle. A bundle that is not
+/// PEM, or holds no certificate, is an error naming it (by position, from 1): a typo in a
+/// CA file must not silently leave the CA untrusted.
+fn extra_roots(bundles: &[Vec<u8>]) -> Result<Vec<reqwest::Certificate>, ClientBuildError> {
+    let mut roots = Vec::new();
+    for (index, pem) in bundles.iter().enumerate() {
+        let number = index + 1;
+        let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|err| {
+            ClientBuildError(format!(
+                "extra root certificate bundle #{number} is not valid PEM: {}",
+                error_chain(&err)
+            ))
+        })?;
+        if certs.is_empty() {
+            return Err(ClientBuildError(format!(
+                "extra root certificate bundle #{number} holds no PEM certificate \
+                 (no -----BEGIN CERTIFICATE----- block)"
+            )));
+        }
+        roots.extend(certs);
+    }
+    Ok(roots)
+}
+
+/// An error and its causes, `: `-separated (reqwest's own text is only "builder error").
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut message = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
 
 /// Fetches pages, sitemaps and robots.txt safely. Cheap to clone; clones share the robots
 /// cache, the per-host gates and the page budgets, so one `Fetcher` per process keeps
@@ -120,8 +157,10 @@ impl Fetcher {
             .dns_resolver(guard.resolver())
             .connect_timeout(config.connect_timeout)
             .pool_max_idle_per_host(2)
+            // Merged with the platform verifier's roots, not replacing them.
+            .tls_certs_merge(extra_roots(&config.extra_root_certs)?)
             .build()
-            .map_err(|err| ClientBuildError(err.to_string()))?;
+            .map_err(|err| ClientBuildError(error_chain(&err)))?;
         Ok(Self {
             inner: Arc::new(Inner {
                 client,

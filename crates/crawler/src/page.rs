@@ -11,6 +11,7 @@ mod extract;
 mod guard;
 mod json_ld;
 mod report;
+mod shell;
 
 use dom_query::{Document, NodeId, NodeRef};
 use serde_json::Value;
@@ -48,6 +49,7 @@ pub struct ParsedPage {
     pub(crate) cf_emails: Vec<CfEmail>,
     pub(crate) meta_contacts: Vec<String>,
     pub(crate) visible_text: String,
+    pub(crate) js_shell: bool,
     pub(crate) doc: Document,
 }
 
@@ -60,6 +62,7 @@ impl std::fmt::Debug for ParsedPage {
             .field("links", &self.links.len())
             .field("forms", &self.forms.len())
             .field("json_ld", &self.json_ld.len())
+            .field("js_shell", &self.js_shell)
             .finish_non_exhaustive()
     }
 }
@@ -204,6 +207,7 @@ impl ParsedPage {
             cf_emails: facts.cf_emails,
             meta_contacts: facts.meta_contacts,
             visible_text: facts.visible_text,
+            js_shell: facts.shell.is_shell(),
             doc,
         }
     }
@@ -307,6 +311,14 @@ impl ParsedPage {
     /// The text a visitor sees: no scripts, styles or hidden elements; one line per block.
     pub fn visible_text(&self) -> &str {
         &self.visible_text
+    }
+
+    /// Whether the page looks like a JavaScript-only shell: almost no visible text (fewer than
+    /// 40 words) and either a `<noscript>` asking for JavaScript, or scripts that must fill an
+    /// empty app root (`#root`, `#app`, `#__next`, `<app-root>`, …) or an empty body. Such a
+    /// page has nothing to audit until a browser renders it.
+    pub fn looks_like_js_shell(&self) -> bool {
+        self.js_shell
     }
 
     /// The element's HTML as parsed (re-serialised), whitespace-collapsed and cut to

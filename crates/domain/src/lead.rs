@@ -132,6 +132,11 @@ pub fn can_transition(from: LeadStatus, to: LeadStatus) -> bool {
             | (Auditing, Ready)
             | (Scraping, Sourced)
             | (Auditing, DataReady)
+            // A lead audited again (a later run, `leadforge audit`) starts over.
+            | (Ready, Scraping)
+            | (Ready, DataReady)
+            // A failed audit puts the lead back where it was before.
+            | (Scraping | DataReady | Auditing, Sourced | Ready)
     )
 }
 

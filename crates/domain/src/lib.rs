@@ -5,6 +5,7 @@
 //! Nothing here is async and nothing here touches the network, the disk or a clock that is not
 //! passed in: every rule can be tested with plain values.
 
+pub mod calendar;
 pub mod dedupe;
 pub mod geo;
 mod geo_tables;
@@ -21,11 +22,15 @@ pub mod social;
 pub mod triage;
 pub mod web;
 
+pub use calendar::year_from_epoch_ms;
 pub use dedupe::{Deduper, dedupe_key_domain, dedupe_places};
 pub use geo::infer_country;
 pub use ids::{AgencyId, IdError, JobId, OpportunityId, RunId, UserId};
 pub use lead::{LeadStatus, LeadStatusError, can_transition};
-pub use phase::{Phase, PhaseParseError, PhaseState, PhaseStatus, WorkflowStatus, progress};
+pub use phase::{
+    AuditPhase, AuditStatus, Phase, PhaseParseError, PhaseState, PhaseStatus, WorkflowStatus,
+    progress,
+};
 pub use phone::{CountryCode, PhoneE164, PhoneError};
 pub use place::{PlaceSource, RawPlace};
 pub use scoring::{

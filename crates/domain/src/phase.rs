@@ -25,6 +25,14 @@ pub enum PhaseParseError {
         "unknown workflow status {0:?}; expected queued, running, completed, failed or cancelled"
     )]
     WorkflowStatus(String),
+    /// Unknown audit phase.
+    #[error(
+        "unknown audit phase {0:?}; expected map_urls, filter_urls, scrape_content or generate_dossier"
+    )]
+    AuditPhase(String),
+    /// Unknown audit status.
+    #[error("unknown audit status {0:?}; expected queued, running, error or completed")]
+    AuditStatus(String),
 }
 
 /// Implements `ALL`, `as_str`, `parse`, `Display` and `FromStr` for a unit enum whose stable
@@ -270,6 +278,72 @@ impl WorkflowStatus {
             self,
             WorkflowStatus::Completed | WorkflowStatus::Failed | WorkflowStatus::Cancelled
         )
+    }
+}
+
+/// A step of a lead's deep audit (`audit_jobs.phases`), in order (seed 001 phase 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditPhase {
+    /// Candidate pages from robots.txt, sitemaps and homepage links.
+    MapUrls,
+    /// The pages most useful for an audit (LLM in the audit's thread, keyword fallback).
+    FilterUrls,
+    /// Fetch, main content to Markdown in the blob store, site checks, contacts.
+    ScrapeContent,
+    /// The evidence-grounded dossier.
+    GenerateDossier,
+}
+
+named_enum!(AuditPhase, AuditPhase, [
+    MapUrls => "map_urls",
+    FilterUrls => "filter_urls",
+    ScrapeContent => "scrape_content",
+    GenerateDossier => "generate_dossier",
+]);
+
+impl AuditPhase {
+    /// The step after this one.
+    pub fn next(self) -> Option<AuditPhase> {
+        match self {
+            AuditPhase::MapUrls => Some(AuditPhase::FilterUrls),
+            AuditPhase::FilterUrls => Some(AuditPhase::ScrapeContent),
+            AuditPhase::ScrapeContent => Some(AuditPhase::GenerateDossier),
+            AuditPhase::GenerateDossier => None,
+        }
+    }
+
+    /// Whether the step reads the website (skipped for a lead without one).
+    pub fn needs_website(self) -> bool {
+        self != AuditPhase::GenerateDossier
+    }
+}
+
+/// Where an audit stands (`audit_jobs.status`, the seed's names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuditStatus {
+    /// Created, no step started.
+    Queued,
+    /// A step is under way.
+    Running,
+    /// Gave up; the lead keeps what it had.
+    Error,
+    /// The dossier is written.
+    Completed,
+}
+
+named_enum!(AuditStatus, AuditStatus, [
+    Queued => "queued",
+    Running => "running",
+    Error => "error",
+    Completed => "completed",
+]);
+
+impl AuditStatus {
+    /// Whether the audit will not change any more.
+    pub fn is_terminal(self) -> bool {
+        matches!(self, AuditStatus::Error | AuditStatus::Completed)
     }
 }
 

@@ -38,7 +38,7 @@ impl ResponseCache for StoreCache {
 #[derive(Debug, Clone)]
 pub(crate) struct RunUsage {
     pub store: Store,
-    pub run_id: String,
+    pub run_id: Option<String>,
     pub agency_id: String,
     pub user_id: String,
     pub opportunity_id: Option<String>,
@@ -57,7 +57,7 @@ impl UsageSink for RunUsage {
             latency_ms: rec.latency_ms,
             status: rec.status,
             http_status: rec.http_status,
-            run_id: Some(self.run_id.clone()),
+            run_id: self.run_id.clone(),
             agency_id: Some(self.agency_id.clone()),
             user_id: Some(self.user_id.clone()),
             opportunity_id: self.opportunity_id.clone(),

@@ -43,8 +43,9 @@ pub enum AiContext {
 /// The run (and lead) a call is made for.
 #[derive(Debug, Clone)]
 pub struct CallScope {
-    /// Run.
-    pub run_id: RunId,
+    /// Run; `None` for work started outside a run (`leadforge audit`), which has no run
+    /// budget.
+    pub run_id: Option<RunId>,
     /// Agency.
     pub agency_id: AgencyId,
     /// The user who started the run (attribution when the context has no user of its own).
@@ -211,7 +212,7 @@ impl Ai {
         };
         let usage = RunUsage {
             store: self.store.clone(),
-            run_id: scope.run_id.to_string(),
+            run_id: scope.run_id.as_ref().map(ToString::to_string),
             agency_id: scope.agency_id.to_string(),
             user_id: user,
             opportunity_id: scope.opportunity_id.as_ref().map(ToString::to_string),
@@ -270,10 +271,10 @@ impl Ai {
     /// False once the run's paid calls reached `CAN_SPEND`; the first time, a run event says
     /// so.
     async fn may_spend(&self, scope: &CallScope) -> bool {
-        let Some(budget) = self.budget else {
+        let (Some(budget), Some(run_id)) = (self.budget, &scope.run_id) else {
             return true;
         };
-        let spent = match self.store.usage().run_totals(scope.run_id.as_str()).await {
+        let spent = match self.store.usage().run_totals(run_id.as_str()).await {
             Ok(t) => t.cost,
             Err(e) => {
                 warn!(error = %e, "cannot read the run's spending; allowing only free calls");
@@ -285,7 +286,7 @@ impl Ai {
         }
         let events = self.store.events();
         if !events
-            .has_kind(&scope.run_id, "budget_spent")
+            .has_kind(run_id, "budget_spent")
             .await
             .unwrap_or(false)
         {
@@ -294,7 +295,7 @@ impl Ai {
             );
             let _ = events
                 .append(
-                    &scope.run_id,
+                    run_id,
                     &scope.agency_id,
                     NewEvent::warn(None, "budget_spent", message),
                 )

@@ -19,6 +19,9 @@ pub struct CampaignRequest {
     pub geography: String,
     /// `numLeads`, 1–200.
     pub num_leads: u32,
+    /// Leads with `NEEDS_WEB_AUDIT` to deep-audit (the top N), 0–200; `None` = the configured
+    /// `LEADFORGE_AUDIT_LEADS`.
+    pub audit_leads: Option<u32>,
 }
 
 /// A request that cannot become a run, or a store failure while creating it.
@@ -33,6 +36,9 @@ pub enum CampaignError {
     /// Empty geography.
     #[error("geography must not be empty")]
     EmptyGeography,
+    /// The number of leads to audit is out of range.
+    #[error("number of leads to audit must be between 0 and {MAX_LEADS}, got {0}")]
+    AuditLeadsOutOfRange(u64),
     /// A text field is too long to be a real query.
     #[error("{field} is too long ({len} characters, at most 200)")]
     TooLong {
@@ -51,6 +57,9 @@ impl CampaignRequest {
     pub fn validate(mut self) -> Result<Self, CampaignError> {
         if !(1..=MAX_LEADS).contains(&self.num_leads) {
             return Err(CampaignError::LeadsOutOfRange(u64::from(self.num_leads)));
+        }
+        if let Some(n) = self.audit_leads.filter(|n| *n > MAX_LEADS) {
+            return Err(CampaignError::AuditLeadsOutOfRange(u64::from(n)));
         }
         self.vertical = collapse_ws(&self.vertical);
         self.geography = collapse_ws(&self.geography);
@@ -75,6 +84,8 @@ impl CampaignRequest {
             (Phase::Source, true),
             (Phase::FilterRank, true),
             (Phase::PersistLeads, true),
+            (Phase::ScrapeContent, true),
+            (Phase::GenerateDossier, true),
             (Phase::FinalizeRank, true),
         ]
     }
@@ -95,6 +106,7 @@ mod tests {
             vertical: v.into(),
             geography: g.into(),
             num_leads: n,
+            audit_leads: None,
         }
     }
 

@@ -92,6 +92,24 @@ pub struct LlmSettings {
     pub prices_file: Option<std::path::PathBuf>,
 }
 
+/// How deep audits are run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditSettings {
+    /// `LEADFORGE_AUDIT_LEADS`: leads with `NEEDS_WEB_AUDIT` a run audits (its top N; 0 = only
+    /// those scoring above 50). A run may ask for another number.
+    pub top_n: u32,
+    /// `LEADFORGE_AUDIT_PAGES`: pages scraped per site, the homepage included.
+    pub max_pages: usize,
+    /// `LEADFORGE_DOSSIER_PAGE_TOKENS`: page text a dossier prompt may carry, in tokens.
+    pub page_token_budget: usize,
+    /// `LEADFORGE_EXTRA_CA_CERTS`: PEM certificates the crawler trusts besides the system's
+    /// (a company proxy's CA; the sample world's in `demo`).
+    pub extra_ca_certs: Option<(std::path::PathBuf, Vec<u8>)>,
+    /// Firecrawl (`FIRECRAWL_API_KEY`, `FIRECRAWL_BASE_URL`), for pages only a browser can
+    /// render.
+    pub firecrawl: Option<KeyedEndpoint>,
+}
+
 /// Everything Leadforge reads from its environment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -116,6 +134,8 @@ pub struct Config {
     /// `LEADFORGE_JOB_LEASE_MS`: how long a worker holds a job between heartbeats' extensions;
     /// also how long a crashed worker's job waits before another worker takes it.
     pub job_lease: Duration,
+    /// Deep audits.
+    pub audit: AuditSettings,
 }
 
 /// `LEADFORGE_*` variables we know; any other one is a typo and fails at start.
@@ -129,6 +149,10 @@ const KNOWN_LEADFORGE_VARS: &[&str] = &[
     "LEADFORGE_CACHE_TTL_SECS",
     "LEADFORGE_JOB_LEASE_MS",
     "LEADFORGE_PRICES_FILE",
+    "LEADFORGE_AUDIT_LEADS",
+    "LEADFORGE_AUDIT_PAGES",
+    "LEADFORGE_DOSSIER_PAGE_TOKENS",
+    "LEADFORGE_EXTRA_CA_CERTS",
     // Read by the test harnesses, not by the product.
     "LEADFORGE_TEST_POSTGRES_URL",
 ];
@@ -242,6 +266,7 @@ impl Config {
             cache_ttl,
         };
         let llm = llm_settings(vars)?;
+        let audit = audit_settings(vars)?;
         Ok(Self {
             database_url: Secret::new(database_url),
             blob_store_url: get("BLOB_STORE_URL")
@@ -255,8 +280,64 @@ impl Config {
             allow_private_network: flag("LEADFORGE_ALLOW_PRIVATE_NETWORK", false)?,
             resolve: parse_resolve(get("LEADFORGE_RESOLVE").unwrap_or(""))?,
             job_lease,
+            audit,
         })
     }
+}
+
+fn audit_settings(vars: &BTreeMap<String, String>) -> Result<AuditSettings, ConfigError> {
+    let get = |k: &str| var(vars, k);
+    let number = |k: &str, default: u64, range: std::ops::RangeInclusive<u64>| {
+        get(k).map_or(Ok(default), |v| match v.parse::<u64>() {
+            Ok(n) if range.contains(&n) => Ok(n),
+            _ => Err(bad(
+                k,
+                format!(
+                    "expected a whole number from {} to {}",
+                    range.start(),
+                    range.end()
+                ),
+            )),
+        })
+    };
+    let extra_ca_certs = match get("LEADFORGE_EXTRA_CA_CERTS") {
+        None => None,
+        Some(path) => {
+            let path = std::path::PathBuf::from(path);
+            let pem = std::fs::read(&path).map_err(|e| {
+                bad(
+                    "LEADFORGE_EXTRA_CA_CERTS",
+                    format!("cannot read {}: {e}", path.display()),
+                )
+            })?;
+            if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
+                return Err(bad(
+                    "LEADFORGE_EXTRA_CA_CERTS",
+                    format!("{} holds no PEM certificate", path.display()),
+                ));
+            }
+            Some((path, pem))
+        }
+    };
+    let firecrawl = match get("FIRECRAWL_API_KEY") {
+        None => None,
+        Some(key) => Some(KeyedEndpoint {
+            base_url: url_var(vars, "FIRECRAWL_BASE_URL", "https://api.firecrawl.dev")?,
+            api_key: Secret::new(key),
+        }),
+    };
+    let to_usize = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+    Ok(AuditSettings {
+        top_n: u32::try_from(number("LEADFORGE_AUDIT_LEADS", 10, 0..=200)?).unwrap_or(200),
+        max_pages: to_usize(number("LEADFORGE_AUDIT_PAGES", 6, 1..=25)?),
+        page_token_budget: to_usize(number(
+            "LEADFORGE_DOSSIER_PAGE_TOKENS",
+            3_000,
+            200..=100_000,
+        )?),
+        extra_ca_certs,
+        firecrawl,
+    })
 }
 
 /// A set, non-blank variable.

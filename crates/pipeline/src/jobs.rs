@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use store::{ClaimedJob, JobKind};
 
+use crate::audit::{self, AuditStep};
 use crate::phases::finalize_rank::{self, WriteFitReason};
 use crate::services::Services;
 use crate::worker::{JobCtx, JobError};
@@ -41,7 +42,12 @@ impl JobKind for FinishRun {
 
 /// Every job kind this version handles. Workers claim only these, so a worker of an older
 /// version never takes a job it cannot run.
-pub const KINDS: &[&str] = &[RunPhase::NAME, FinishRun::NAME, WriteFitReason::NAME];
+pub const KINDS: &[&str] = &[
+    RunPhase::NAME,
+    FinishRun::NAME,
+    WriteFitReason::NAME,
+    AuditStep::NAME,
+];
 
 /// Routes a claimed job to its handler.
 pub(crate) async fn dispatch(
@@ -59,6 +65,7 @@ pub(crate) async fn dispatch(
         WriteFitReason::NAME => {
             finalize_rank::handle(svc, ctx, job.decode().map_err(JobError::fatal)?).await
         }
+        AuditStep::NAME => audit::handle(svc, ctx, job.decode().map_err(JobError::fatal)?).await,
         other => Err(JobError::Fatal(anyhow::anyhow!(
             "unknown job kind {other:?}"
         ))),
@@ -69,6 +76,12 @@ pub(crate) async fn dispatch(
 /// run, naming why; a per-lead child is counted as finished (its lead keeps what it had) so
 /// the phase still completes.
 pub(crate) async fn on_dead(svc: &Services, job: &ClaimedJob, reason: &str) {
+    if job.kind == AuditStep::NAME {
+        if let Ok(step) = job.decode::<AuditStep>() {
+            audit::on_dead(svc, &step, reason).await;
+        }
+        return;
+    }
     if let Ok(child) = job.decode::<WriteFitReason>() {
         workflow::child_gave_up(svc, &child.run_id, domain::Phase::FinalizeRank, reason).await;
         return;

@@ -1,11 +1,13 @@
 //! The Leadforge campaign workflow: a run (`lead_gen_flow`) goes through its phases —
-//! `source` → `filter_rank` → `persist_leads` — each a durable job on the queue and an
+//! `source` → `filter_rank` → `persist_leads` → the per-lead deep audits (`scrape_content`,
+//! `generate_dossier`) → `finalize_rank` — each a durable job on the queue and an
 //! idempotent step that reads what the previous one stored (the database and the blob store)
 //! and writes its own results under deterministic keys, so a step can be retried or resumed
 //! after a crash without duplicating anything.
 
 mod adapters;
 pub mod ai;
+pub mod audit;
 pub mod campaign;
 pub mod config;
 pub mod doctor;

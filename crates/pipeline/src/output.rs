@@ -39,6 +39,28 @@ pub struct RunSummary {
     pub last_event: Option<String>,
     /// Why it failed.
     pub error: Option<String>,
+    /// The run's deep audits.
+    pub audits: AuditSummary,
+}
+
+/// What the run's deep audits did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditSummary {
+    /// Leads selected for an audit.
+    pub selected: u32,
+    /// Audits that wrote their dossier.
+    pub completed: u32,
+    /// Audits that gave up.
+    pub failed: u32,
+    /// Audited leads with a contact e-mail.
+    pub emails_found: u32,
+    /// Gaps and talking points dropped by grounding.
+    pub dropped_items: u32,
+    /// Average dossier prompt, in tokens.
+    pub avg_prompt_tokens: u64,
+    /// Average prompt had every scraped page been sent whole, in tokens.
+    pub avg_full_prompt_tokens: u64,
 }
 
 /// One opportunity, with the exact field names of DESIGN §7.
@@ -61,12 +83,23 @@ pub struct OpportunityDoc {
     #[serde(rename = "qualificationScore")]
     pub qualification_score: u8,
     pub fit_reason: Option<String>,
-    /// Not produced yet by this version: always `null`.
-    pub dossier: Option<serde_json::Value>,
+    /// The best contact e-mail found on the lead's website.
+    pub email: Option<String>,
+    /// The dossier of the lead's deep audit in this run, when it was audited.
+    pub dossier: Option<DossierDoc>,
     /// Not produced yet by this version: always empty.
     pub decision_makers: Vec<serde_json::Value>,
     /// Not produced yet by this version: always `null`.
     pub persona: Option<serde_json::Value>,
+}
+
+/// A dossier as other programs read it (no page content: sources point at the pages).
+#[derive(Debug, Clone, Serialize)]
+pub struct DossierDoc {
+    pub summary: String,
+    pub identified_gaps: Vec<store::DossierGap>,
+    pub talking_points: Vec<store::TalkingPoint>,
+    pub sources: Vec<store::DossierSource>,
 }
 
 /// Builds the document for a run of `agency`.
@@ -77,6 +110,42 @@ pub async fn run_document(
 ) -> Result<RunDocument, StoreError> {
     let usage = store.usage().run_totals(run.id.as_str()).await?;
     let leads = store.opportunities().list_for_run(agency, &run.id).await?;
+    let mut dossiers = std::collections::HashMap::new();
+    let mut summary = AuditSummary::default();
+    let (mut prompt, mut full) = (0_u64, 0_u64);
+    let emails: std::collections::HashSet<&str> = leads
+        .iter()
+        .filter(|l| l.opportunity.email.is_some())
+        .map(|l| l.opportunity.id.as_str())
+        .collect();
+    for audit in store.audits().for_run(agency, &run.id).await? {
+        summary.selected += 1;
+        match audit.status {
+            domain::AuditStatus::Completed => summary.completed += 1,
+            domain::AuditStatus::Error => summary.failed += 1,
+            _ => {}
+        }
+        if emails.contains(audit.opportunity_id.as_str()) {
+            summary.emails_found += 1;
+        }
+        if let Some(d) = store.audits().dossier_for_audit(agency, &audit.id).await? {
+            summary.dropped_items += d.dropped_gaps + d.dropped_talking_points;
+            prompt += d.prompt_tokens;
+            full += d.full_prompt_tokens;
+            dossiers.insert(
+                audit.opportunity_id.to_string(),
+                DossierDoc {
+                    summary: d.summary,
+                    identified_gaps: d.identified_gaps,
+                    talking_points: d.talking_points,
+                    sources: d.sources,
+                },
+            );
+        }
+    }
+    let written = u64::try_from(dossiers.len()).unwrap_or(0);
+    summary.avg_prompt_tokens = prompt.checked_div(written).unwrap_or(0);
+    summary.avg_full_prompt_tokens = full.checked_div(written).unwrap_or(0);
     Ok(RunDocument {
         run: RunSummary {
             id: run.id.to_string(),
@@ -90,12 +159,19 @@ pub async fn run_document(
             places_provider: run.places_provider.clone(),
             last_event: run.last_event.clone(),
             error: run.error.clone(),
+            audits: summary,
         },
-        opportunities: leads.into_iter().map(opportunity_doc).collect(),
+        opportunities: leads
+            .into_iter()
+            .map(|l| {
+                let dossier = dossiers.remove(l.opportunity.id.as_str());
+                opportunity_doc(l, dossier)
+            })
+            .collect(),
     })
 }
 
-fn opportunity_doc(lead: RunLead) -> OpportunityDoc {
+fn opportunity_doc(lead: RunLead, dossier: Option<DossierDoc>) -> OpportunityDoc {
     let o = lead.opportunity;
     OpportunityDoc {
         id: o.id.to_string(),
@@ -106,6 +182,7 @@ fn opportunity_doc(lead: RunLead) -> OpportunityDoc {
         website: o.website,
         phone: o.phone,
         emails: o.emails,
+        email: o.email,
         address: o.address,
         city: o.city,
         rating: o.rating,
@@ -114,7 +191,7 @@ fn opportunity_doc(lead: RunLead) -> OpportunityDoc {
         signals: o.signals,
         qualification_score: o.qualification_score,
         fit_reason: o.fit_reason,
-        dossier: None,
+        dossier,
         decision_makers: Vec::new(),
         persona: None,
     }

@@ -5,6 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use crawler::fetch::{FetchConfig, Fetcher};
+use providers::firecrawl::{FirecrawlClient, FirecrawlConfig, PageScraper};
 use providers::http::{HttpClient, HttpConfig};
 use providers::places::PlacesProvider;
 use providers::places::chain::PlacesChain;
@@ -18,7 +20,7 @@ use store::{BlobStore, Store};
 
 use crate::adapters::StoreCache;
 use crate::ai::Ai;
-use crate::config::Config;
+use crate::config::{AuditSettings, Config};
 
 /// The services a run uses.
 #[derive(Clone)]
@@ -35,6 +37,13 @@ pub struct Services {
     pub places_providers: Vec<&'static str>,
     /// Language models and embeddings.
     pub ai: Arc<Ai>,
+    /// The crawler's fetcher, shared so politeness (one request at a time per host, crawl
+    /// delays) holds across audits.
+    pub fetcher: Fetcher,
+    /// Firecrawl, for pages only a browser can render, when configured.
+    pub firecrawl: Option<Arc<dyn PageScraper>>,
+    /// How audits are run.
+    pub audit: AuditSettings,
 }
 
 impl std::fmt::Debug for Services {
@@ -63,6 +72,8 @@ impl Services {
         let blobs = BlobStore::from_url(&config.blob_store_url)?;
         let http = HttpClient::new(HttpConfig::default()).context("building the HTTP client")?;
         let prices = PriceTable::default();
+        let firecrawl_http = http.clone();
+        let firecrawl_prices = prices.clone();
         let p = &config.places;
 
         let mut chain: Vec<Arc<dyn PlacesProvider>> = Vec::new();
@@ -130,7 +141,22 @@ impl Services {
             p.cache_ttl,
         );
         let ai = Arc::new(Ai::from_settings(&config.llm, store.clone())?);
+        let fetcher = Fetcher::new(fetch_config(config)).context("building the crawler")?;
+        let firecrawl = config.audit.firecrawl.as_ref().map(|f| {
+            let client = FirecrawlClient::new(
+                FirecrawlConfig {
+                    base_url: f.base_url.clone(),
+                    api_key: f.api_key.clone(),
+                },
+                firecrawl_http.clone(),
+                firecrawl_prices.clone(),
+            );
+            Arc::new(client) as Arc<dyn PageScraper>
+        });
         Ok(Self {
+            fetcher,
+            firecrawl,
+            audit: config.audit.clone(),
             ai,
             store,
             blobs,
@@ -138,5 +164,20 @@ impl Services {
             geo: p.osm_enabled.then_some(geo),
             places_providers: names,
         })
+    }
+}
+
+/// The crawler's settings from the configuration.
+pub fn fetch_config(config: &Config) -> FetchConfig {
+    FetchConfig {
+        allow_private_network: config.allow_private_network,
+        resolve: config.resolve.clone(),
+        extra_root_certs: config
+            .audit
+            .extra_ca_certs
+            .iter()
+            .map(|(_, pem)| pem.clone())
+            .collect(),
+        ..FetchConfig::default()
     }
 }

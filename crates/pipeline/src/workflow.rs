@@ -12,6 +12,7 @@ use sqlx::{Any, Transaction};
 use store::{EnqueueOptions, JobKind, NewEvent, NewRun, Run, Store};
 use tracing::{instrument, warn};
 
+use crate::audit;
 use crate::campaign::{CampaignError, CampaignRequest};
 use crate::jobs::{FinishRun, RunPhase};
 use crate::phases;
@@ -46,7 +47,10 @@ pub async fn start_run(store: &Store, req: CampaignRequest) -> Result<Run, Campa
         num_leads: req.num_leads,
         target_vertical: req.vertical,
         target_geography: req.geography,
-        params: serde_json::json!({}),
+        params: match req.audit_leads {
+            Some(n) => serde_json::json!({ "auditLeads": n }),
+            None => serde_json::json!({}),
+        },
         phases: phases.clone(),
     };
     let mut tx = store
@@ -137,6 +141,7 @@ pub(crate) async fn run_phase(svc: &Services, ctx: &JobCtx, job: RunPhase) -> Re
         PhaseOutcome::FitReasons(children) => {
             fan_out(svc, &mut tx, &run, job.phase, children).await?
         }
+        PhaseOutcome::Audits(leads) => fan_out_audits(svc, &mut tx, &run, &leads).await?,
     }
     if svc
         .store
@@ -165,6 +170,11 @@ async fn complete_phase_in_tx(
         .runs()
         .set_phase_status_in(tx, &run.id, phase, PhaseStatus::Complete, None)
         .await?;
+    if phase == Phase::ScrapeContent {
+        // `generate_dossier` runs alongside (each lead's dossier follows its own scrape) and
+        // always completes after this one: it enqueues what comes next.
+        return Ok(());
+    }
     let next = run
         .phases
         .iter()
@@ -219,6 +229,54 @@ pub async fn fan_out<J: JobKind>(
     Ok(())
 }
 
+/// Fans the run's deep audits out (the `scrape_content` phase, DESIGN §3), inside `tx`: one
+/// audit per selected lead with its first step queued; `scrape_content` and `generate_dossier`
+/// both count the audits and run side by side, each lead moving on without waiting for the
+/// others. With no lead to audit both complete at once.
+async fn fan_out_audits(
+    svc: &Services,
+    tx: &mut Transaction<'_, Any>,
+    run: &Run,
+    leads: &[store::Opportunity],
+) -> Result<(), JobError> {
+    let audits =
+        audit::create_in_tx(svc, tx, &run.agency_id, &run.user_id, Some(&run.id), leads).await?;
+    if audits.is_empty() {
+        complete_phase_in_tx(svc, tx, run, Phase::ScrapeContent).await?;
+        return complete_phase_in_tx(svc, tx, run, Phase::GenerateDossier).await;
+    }
+    let total = u64::try_from(audits.len()).unwrap_or(u64::MAX);
+    let runs = svc.store.runs();
+    // Audits a retried fan-out finds already past a point are counted as they are.
+    let past =
+        |step| u64::try_from(audits.iter().filter(|a| a.phase_finished(step)).count()).unwrap_or(0);
+    runs.set_phase_counts_in(
+        tx,
+        &run.id,
+        Phase::ScrapeContent,
+        past(domain::AuditPhase::ScrapeContent),
+        total,
+    )
+    .await?;
+    runs.set_phase_counts_in(
+        tx,
+        &run.id,
+        Phase::GenerateDossier,
+        past(domain::AuditPhase::GenerateDossier),
+        total,
+    )
+    .await?;
+    runs.set_phase_status_in(
+        tx,
+        &run.id,
+        Phase::GenerateDossier,
+        PhaseStatus::Running,
+        None,
+    )
+    .await?;
+    Ok(())
+}
+
 /// Counts one finished child of a fanned-out phase, inside the child's own completion
 /// transaction; the child that brings `done` to `total` completes the phase and enqueues what
 /// comes next. A dead child counts too (its failure is in the events), so a phase never hangs.
@@ -241,6 +299,13 @@ pub async fn child_finished(
             .await?
             .ok_or_else(|| JobError::fatal(anyhow::anyhow!("run {run_id} does not exist")))?;
         if !run.workflow_status.is_terminal() {
+            if phase == Phase::FinalizeRank {
+                // Every lead is rescored: the final ranking.
+                svc.store
+                    .opportunities()
+                    .rerank_run_in(tx, &run.agency_id, run_id)
+                    .await?;
+            }
             complete_phase_in_tx(svc, tx, &run, phase).await?;
         }
     }
@@ -253,6 +318,8 @@ enum PhaseOutcome {
     Done,
     /// The phase continues as one child job per lead.
     FitReasons(Vec<(phases::finalize_rank::WriteFitReason, String)>),
+    /// These leads get a deep audit each.
+    Audits(Vec<store::Opportunity>),
 }
 
 /// Runs a phase's body; failures that no retry can cure are fatal.
@@ -262,6 +329,7 @@ async fn execute(svc: &Services, phase: Phase, run: &Run) -> Result<PhaseOutcome
         Phase::Source => done(phases::source::run(svc, run).await),
         Phase::FilterRank => done(phases::filter_rank::run(svc, run).await),
         Phase::PersistLeads => done(phases::persist_leads::run(svc, run).await),
+        Phase::ScrapeContent => audit_selection(svc, run).await.map(PhaseOutcome::Audits),
         Phase::FinalizeRank => phases::finalize_rank::children(svc, run)
             .await
             .map(PhaseOutcome::FitReasons),
@@ -279,6 +347,16 @@ async fn execute(svc: &Services, phase: Phase, run: &Run) -> Result<PhaseOutcome
             JobError::Retry(e)
         }
     })
+}
+
+/// The leads of the run that get a deep audit.
+async fn audit_selection(svc: &Services, run: &Run) -> anyhow::Result<Vec<store::Opportunity>> {
+    let leads = svc
+        .store
+        .opportunities()
+        .list_for_run(&run.agency_id, &run.id)
+        .await?;
+    Ok(audit::select(&leads, audit::top_n_for(svc, run)))
 }
 
 /// The completion handler (the `run.finish` job): `completed` unless a phase failed.
@@ -417,6 +495,7 @@ pub async fn cancel_run(
         return Ok(CancelOutcome::AlreadyEnded(now.workflow_status));
     }
     store.runs().cancel_unfinished_phases(run_id).await?;
+    audit::cancel_for_run(store, agency, run_id).await?;
     let message = format!(
         "Run cancelled ({} queued jobs cancelled, {} running jobs asked to stop)",
         report.cancelled, report.flagged

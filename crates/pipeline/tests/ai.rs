@@ -45,12 +45,13 @@ async fn scope(svc: &Services) -> CallScope {
             vertical: "dentist".into(),
             geography: "Austin, TX".into(),
             num_leads: 5,
+            audit_leads: None,
         },
     )
     .await
     .unwrap();
     CallScope {
-        run_id: run.id,
+        run_id: Some(run.id),
         agency_id: agency.id,
         user_id: user.id,
         opportunity_id: None,
@@ -83,7 +84,7 @@ async fn a_second_call_in_a_thread_sees_the_first_calls_messages() {
         .create(
             &scope.agency_id,
             &scope.user_id,
-            Some(&scope.run_id),
+            scope.run_id.as_ref(),
             "audit",
         )
         .await
@@ -186,7 +187,7 @@ async fn calls_are_attributed_to_the_threads_user_or_else_the_callers_user() {
     let rows = svc
         .store
         .usage()
-        .for_run(scope.run_id.as_str())
+        .for_run(scope.run_id.as_ref().expect("a run").as_str())
         .await
         .unwrap();
     let by_op = |op: &str| {
@@ -242,7 +243,7 @@ async fn once_the_budget_is_spent_paid_calls_stop_the_rules_answer_and_an_event_
         let spent = svc
             .store
             .usage()
-            .run_totals(scope.run_id.as_str())
+            .run_totals(scope.run_id.as_ref().expect("a run").as_str())
             .await
             .unwrap()
             .cost;
@@ -270,7 +271,7 @@ async fn once_the_budget_is_spent_paid_calls_stop_the_rules_answer_and_an_event_
         let events = svc
             .store
             .events()
-            .list(&scope.run_id, None, 100)
+            .list(scope.run_id.as_ref().expect("a run"), None, 100)
             .await
             .unwrap();
         assert_eq!(

@@ -48,6 +48,7 @@ async fn new_run(store: &Store) -> store::Run {
             vertical: "dentist".into(),
             geography: "Austin, TX".into(),
             num_leads: 5,
+            audit_leads: None,
         },
     )
     .await

@@ -11,10 +11,12 @@
 //!   fallback; per-provider rate limits in [`llm::RateLimiter`].
 //! - [`embeddings`]: an OpenAI-compatible `/embeddings` client and a local feature-hashing
 //!   embedder, with cosine similarity and top-k.
+//! - [`firecrawl`]: Firecrawl `/v1/scrape`, for pages the built-in crawler cannot render.
 
 pub mod cache;
 pub mod embeddings;
 pub mod error;
+pub mod firecrawl;
 pub mod http;
 pub mod llm;
 pub mod places;

@@ -87,6 +87,7 @@ impl UsageSink for MemoryUsage {
 /// | `google_places_legacy` | `places.search` | 0.032 | legacy Text Search |
 /// | `google_places_legacy` | `places.details` | 0.020 | Place Details with contact data |
 /// | `nominatim`, `overpass` | any | 0 | free public services |
+/// | `firecrawl` | `page.scrape` | 0.00083 | one credit per page; $83 per 100,000 credits (Standard plan) |
 ///
 /// LLM and embedding calls are priced per model and token instead ([`PriceTable::token_cost`]),
 /// in US dollars per million tokens, input / output (list prices, standard tier, no cache
@@ -161,6 +162,7 @@ impl Default for PriceTable {
             ("nominatim", "geo.resolve", 0.0),
             ("overpass", "geo.subareas", 0.0),
             ("overpass", "places.search", 0.0),
+            ("firecrawl", "page.scrape", 0.00083),
         ];
         Self {
             prices: defaults

@@ -1,6 +1,9 @@
 //! The handcrafted core: businesses written by hand so every case the pipeline must handle is
 //! present whatever the seed — duplicates, broken and missing phones, social "websites", low
-//! ratings with many and with few reviews, and sites with each kind of audit defect.
+//! ratings with many and with few reviews, and sites with each kind of audit defect — down to
+//! the hard cases of a deep audit (redirects and a redirect loop, slow and stalled pages, a huge
+//! page, malformed HTML, a JavaScript-only shell, a broken page, a PDF, a windows-1252 site and
+//! a robots-disallowed link), each on one site (see the fields of [`SiteProfile`]).
 
 use crate::geography::{GEOGRAPHIES, Geography};
 use crate::listing::PhoneSpec::{self, Gb, Missing, Raw, Us};
@@ -9,21 +12,7 @@ use crate::vertical::Vertical::{self, Dentist, Lawyer, Plumber, Roofer, Salon};
 use crate::world::{Draft, EmailStyle, OsmKind, Robots, SiteProfile, SitemapStyle};
 
 /// A site without defects; entries switch individual defects on from here.
-const GOOD: SiteProfile = SiteProfile {
-    https: true,
-    viewport: true,
-    meta_description: true,
-    call_to_action: true,
-    tel_link: true,
-    email: EmailStyle::Mailto,
-    email_local: "info",
-    json_ld: true,
-    copyright_year: 2025,
-    contact_page: true,
-    sitemap: SitemapStyle::Plain,
-    robots: Robots::Standard,
-    heavy_homepage: false,
-};
+const GOOD: SiteProfile = SiteProfile::CLEAN;
 
 /// A neglected site: most defects at once.
 const NEGLECTED: SiteProfile = SiteProfile {
@@ -87,7 +76,7 @@ const ENTRIES: &[Entry] = &[
     e("Bright Smile Dental - Mueller Office", Dentist, A, "Mueller", "1900 Aldrich St", Us(512, 35),
       Some("https://www.bright-smile-dental-austin.com/locations/mueller"), Some((4.6, 38)), Some(GOOD)),
     e("Eastside Family Dentistry", Dentist, A, "East Austin", "1807 E 7th St", Us(512, 41),
-      Some("http://eastsidefamilydentistry.com/"), Some((3.6, 48)), Some(NEGLECTED)),
+      Some("http://eastsidefamilydentistry.com/"), Some((3.6, 48)), Some(SiteProfile { broken_services: true, ..NEGLECTED })),
     e("Hyde Park Dental Studio", Dentist, A, "Hyde Park", "4300 Duval St", Us(737, 2),
       Some("https://www.facebook.com/hydeparkdentalstudio"), Some((4.2, 17)), None),
     e("Zilker Smiles", Dentist, A, "Zilker", "2012 Barton Springs Rd", Raw("555-0000"),
@@ -95,16 +84,16 @@ const ENTRIES: &[Entry] = &[
     e("SoCo Dental Collective", Dentist, A, "South Congress", "1506 S Congress Ave", Missing,
       None, Some((3.9, 4)), None),
     e("Clarksville Orthodontics & Dentistry", Dentist, A, "Clarksville", "1104 W Lynn St", Us(512, 58),
-      Some("https://clarksville-dental.com/"), Some((4.7, 133)), Some(SiteProfile { tel_link: false, email: EmailStyle::PlainText, sitemap: SitemapStyle::Index, ..GOOD })),
+      Some("https://clarksville-dental.com/"), Some((4.7, 133)), Some(SiteProfile { tel_link: false, email: EmailStyle::PlainText, sitemap: SitemapStyle::Index, slow_services: true, ..GOOD })),
     e("North Loop Dental Care", Dentist, A, "North Loop", "208 E North Loop Blvd", Us(737, 19),
       Some("https://www.instagram.com/northloopdental/"), Some((3.4, 27)), None),
     e("Capitol Dental Group", Dentist, A, "Downtown", "823 Lavaca St", Us(512, 63),
-      Some("https://www.capitoldentalgroup-atx.com/"), None, Some(SiteProfile { meta_description: false, call_to_action: false, robots: Robots::CrawlDelay(1), ..GOOD })),
+      Some("https://www.capitoldentalgroup-atx.com/"), None, Some(SiteProfile { meta_description: false, call_to_action: false, robots: Robots::CrawlDelay(1), about_us_redirect: true, ..GOOD })),
     // Austin plumbers.
     e("Lone Star Pipe & Drain", Plumber, A, "East Austin", "2410 E Cesar Chavez St", Us(512, 71),
-      Some("http://lonestarpipeanddrain.com/"), Some((4.1, 342)), Some(SiteProfile { viewport: false, copyright_year: 2019, json_ld: false, ..GOOD })),
+      Some("http://lonestarpipeanddrain.com/"), Some((4.1, 342)), Some(SiteProfile { viewport: false, copyright_year: 2019, json_ld: false, malformed_html: true, ..GOOD })),
     e("Barton Creek Plumbing", Plumber, A, "Zilker", "1701 S Lamar Blvd", Us(512, 76),
-      Some("https://bartoncreekplumbing.com/"), Some((4.9, 511)), Some(GOOD)),
+      Some("https://bartoncreekplumbing.com/"), Some((4.9, 511)), Some(SiteProfile { redirect_loop: true, ..GOOD })),
     e("Hyde Park Plumbing Co.", Plumber, A, "Hyde Park", "4501 Speedway", Raw("12345"),
       Some("https://www.yelp.com/biz/hyde-park-plumbing-co-austin"), Some((4.4, 22)), None),
     e("Mueller Rooter & Plumbing", Plumber, A, "Mueller", "4600 Berkman Dr", Us(737, 31),
@@ -119,7 +108,7 @@ const ENTRIES: &[Entry] = &[
       Some("https://northloopwaterheaters.com/"), Some((4.6, 41)), Some(SiteProfile { viewport: false, email: EmailStyle::Cloudflare, email_local: "service", ..GOOD })),
     // Austin roofers.
     e("Hill Country Roofing", Roofer, A, "South Congress", "3001 S Congress Ave", Us(512, 4),
-      Some("https://hillcountryroofing-atx.com/"), Some((4.7, 289)), Some(GOOD)),
+      Some("https://hillcountryroofing-atx.com/"), Some((4.7, 289)), Some(SiteProfile { huge_gallery: true, ..GOOD })),
     e("Capital City Roof Works", Roofer, A, "Downtown", "400 W 5th St", Us(512, 9),
       Some("http://capitalcityroofworks.com/"), Some((3.7, 56)), Some(SiteProfile { call_to_action: true, copyright_year: 2017, ..NEGLECTED })),
     e("Eastside Roofing & Gutters", Roofer, A, "East Austin", "2800 Manor Rd", Us(737, 50),
@@ -136,11 +125,11 @@ const ENTRIES: &[Entry] = &[
       Some("https://clarksvilleslateandtile.com/"), Some((4.9, 74)), Some(SiteProfile { tel_link: false, email: EmailStyle::Cloudflare, sitemap: SitemapStyle::Index, ..GOOD })),
     // Manchester dentists.
     e("Northern Quarter Dental", Dentist, M, "Northern Quarter", "41 Oldham St", Gb(123),
-      Some("https://www.northernquarterdental.co.uk/"), Some((4.7, 188)), Some(SiteProfile { email_local: "reception", ..GOOD })),
+      Some("https://www.northernquarterdental.co.uk/"), Some((4.7, 188)), Some(SiteProfile { email_local: "reception", www_redirect: true, ..GOOD })),
     e("Ancoats Smile Studio", Dentist, M, "Ancoats", "12 Blossom St", Gb(131),
       Some("http://ancoatssmilestudio.co.uk/"), Some((3.8, 42)), Some(SiteProfile { copyright_year: 2015, tel_link: true, ..NEGLECTED })),
     e("Didsbury Family Dental Practice", Dentist, M, "Didsbury", "742 Wilmslow Rd", Gb(140),
-      Some("https://didsburyfamilydental.co.uk/"), Some((4.9, 301)), Some(SiteProfile { email: EmailStyle::Cloudflare, email_local: "reception", ..GOOD })),
+      Some("https://didsburyfamilydental.co.uk/"), Some((4.9, 301)), Some(SiteProfile { email: EmailStyle::Cloudflare, email_local: "reception", pdf_brochure: true, ..GOOD })),
     e("Chorlton Dental Care", Dentist, M, "Chorlton", "88 Beech Rd", Raw("07700 900123"),
       Some("https://www.facebook.com/chorltondentalcare"), Some((4.3, 15)), None),
     e("Withington Dental Centre", Dentist, M, "Withington", "23 Copson St", Gb(152),
@@ -153,9 +142,9 @@ const ENTRIES: &[Entry] = &[
       Some("https://www.instagram.com/castlefielddentalrooms/"), Some((3.9, 2)), None),
     // Manchester plumbers.
     e("Northern Quarter Plumbing", Plumber, M, "Northern Quarter", "17 Tib St", Gb(201),
-      Some("https://northern-quarter-plumbing.co.uk/"), Some((4.8, 156)), Some(GOOD)),
+      Some("https://northern-quarter-plumbing.co.uk/"), Some((4.8, 156)), Some(SiteProfile { js_shell: true, ..GOOD })),
     e("Northern Quarter Plumbing (Ancoats)", Plumber, M, "Ancoats", "5 Redhill St", Gb(202),
-      Some("https://www.northern-quarter-plumbing.co.uk/contact"), Some((4.5, 12)), Some(GOOD)),
+      Some("https://www.northern-quarter-plumbing.co.uk/contact"), Some((4.5, 12)), Some(SiteProfile { js_shell: true, ..GOOD })),
     e("Didsbury Plumbing & Heating", Plumber, M, "Didsbury", "15 School Ln", Gb(210),
       Some("http://didsburyplumbingandheating.co.uk/"), Some((4.2, 77)), Some(SiteProfile { viewport: false, call_to_action: false, copyright_year: 2018, email: EmailStyle::PlainText, ..GOOD })),
     e("Chorlton Boiler & Plumbing Services", Plumber, M, "Chorlton", "455 Barlow Moor Rd", Raw("0161 000 000"),
@@ -170,7 +159,7 @@ const ENTRIES: &[Entry] = &[
       Some("https://linktr.ee/castlefieldbathrooms"), Some((4.6, 8)), None),
     // Manchester roofers.
     e("Red Brick Roofing", Roofer, M, "Ancoats", "28 Great Ancoats St", Gb(301),
-      Some("https://redbrickroofing.co.uk/"), Some((4.6, 121)), Some(GOOD)),
+      Some("https://redbrickroofing.co.uk/"), Some((4.6, 121)), Some(SiteProfile { stalled_booking: true, ..GOOD })),
     e("Mancunian Roofing Services", Roofer, M, "Levenshulme", "1020 Stockport Rd", Gb(305),
       Some("http://mancunianroofing.co.uk/"), Some((3.1, 29)), Some(SiteProfile { email: EmailStyle::None, copyright_year: 2014, robots: Robots::Missing, ..NEGLECTED })),
     e("Chorlton Roofing & Guttering", Roofer, M, "Chorlton", "110 Wilbraham Rd", Gb(310),
@@ -187,13 +176,13 @@ const ENTRIES: &[Entry] = &[
       Some("https://deansgateroofing.co.uk/"), None, Some(SiteProfile { meta_description: false, robots: Robots::CrawlDelay(1), ..GOOD })),
     // A few lawyers and salons.
     e("Sixth Street Legal Group", Lawyer, A, "Downtown", "700 Lavaca St", Us(512, 90),
-      Some("https://sixthstreetlegal.com/"), Some((4.4, 52)), Some(SiteProfile { email_local: "intake", ..GOOD })),
+      Some("https://sixthstreetlegal.com/"), Some((4.4, 52)), Some(SiteProfile { email_local: "intake", private_pricing: true, ..GOOD })),
     e("Quayside Solicitors", Lawyer, M, "Spinningfields", "1 Quay St", Gb(401),
       Some("https://quaysidesolicitors.co.uk/"), Some((4.2, 19)), Some(SiteProfile { call_to_action: false, copyright_year: 2020, ..GOOD })),
     e("Velvet Fox Hair Studio", Salon, A, "South Congress", "1700 S Congress Ave", Us(737, 60),
       Some("https://www.instagram.com/velvetfoxhair/"), Some((4.9, 210)), None),
     e("Tib Street Hair Co", Salon, M, "Northern Quarter", "30 Tib St", Gb(410),
-      Some("https://tibstreethair.co.uk/"), Some((4.6, 88)), Some(SiteProfile { email: EmailStyle::AtDot, email_local: "bookings", json_ld: false, ..GOOD })),
+      Some("https://tibstreethair.co.uk/"), Some((4.6, 88)), Some(SiteProfile { email: EmailStyle::AtDot, email_local: "bookings", json_ld: false, windows_1252: true, ..GOOD })),
 ];
 
 /// The handcrafted businesses as drafts, in catalog order.

@@ -20,6 +20,8 @@ pub enum FaultProvider {
     Overpass,
     /// The OpenAI-compatible API (responses, chat completions, embeddings).
     OpenAi,
+    /// Firecrawl's `POST /v1/scrape`.
+    Firecrawl,
 }
 
 /// How a provider misbehaves.

@@ -1,7 +1,9 @@
 //! Sample world: a deterministic fictional world of local businesses, served on loopback by real
 //! HTTP servers that speak the real provider formats — Serper `/places`, Google Places API (New)
-//! `places:searchText`, the legacy Places text search and details, Nominatim and Overpass — plus
-//! the businesses' own websites, so `leadforge demo`, tests and benchmarks run offline.
+//! `places:searchText`, the legacy Places text search and details, Nominatim, Overpass, an
+//! OpenAI-compatible API and Firecrawl's `/v1/scrape` — plus the businesses' own websites (over
+//! HTTP and, with the world's own CA, HTTPS), so `leadforge demo`, tests and benchmarks run
+//! offline.
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
@@ -28,6 +30,7 @@ mod search;
 pub mod server;
 pub mod sites;
 pub mod stats;
+mod tls;
 mod token;
 pub mod vertical;
 pub mod world;
@@ -38,8 +41,8 @@ pub use server::{AppState, RunningWorld, SampleWorld};
 pub use stats::{RequestStats, endpoint};
 pub use vertical::Vertical;
 pub use world::{
-    Business, EmailStyle, OsmElement, OsmKind, Robots, SiteProfile, SitemapStyle, World,
-    WorldConfig,
+    Business, EmailStyle, HUGE_PAGE_BYTES, OsmElement, OsmKind, Robots, SLOW_PAGE, STALLED_PAGE,
+    SiteProfile, SitemapStyle, World, WorldConfig,
 };
 
 /// The API key every provider of the sample world accepts.

@@ -1,20 +1,29 @@
 //! Starting and stopping the world: the API server and the sites server, each on its own
 //! loopback port, and the environment that points Leadforge at them.
+//!
+//! The sites server speaks plain HTTP and TLS on the same port: it peeks at the first byte of
+//! each connection, and a TLS handshake record (0x16) goes to rustls, anything else straight to
+//! HTTP/1.1. Either way the connection is served by the sites router (see [`crate::sites`]).
 
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use axum::Router;
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{oneshot, watch};
+use tokio::task::{JoinHandle, JoinSet};
+use tokio_rustls::TlsAcceptor;
 use url::Url;
 
 use crate::SAMPLE_KEY;
 use crate::faults::FaultHandle;
 use crate::stats::RequestStats;
+use crate::tls::SiteTls;
 use crate::world::{World, WorldConfig};
 
 /// What every handler of the world shares.
@@ -48,10 +57,19 @@ impl SampleWorld {
 
     /// Serves an already generated world on loopback: the APIs on one port, the business
     /// websites on another.
+    /// The https sites answer with certificates of a CA generated here (new keys every start);
+    /// see [`RunningWorld::ca_pem`].
     pub async fn serve(world: Arc<World>) -> anyhow::Result<RunningWorld> {
+        let tls = SiteTls::generate(Arc::clone(&world))?;
+        let ca_file = write_ca(&tls.ca_pem)?;
         let state = AppState::new(world);
         let (api_addr, api) = spawn(crate::api::router(state.clone()), "api").await?;
-        let (sites_addr, sites) = spawn(crate::sites::router(state.clone()), "sites").await?;
+        let (sites_addr, sites) = spawn_sites(
+            crate::sites::router(state.clone()),
+            crate::sites::router_tls(state.clone()),
+            TlsAcceptor::from(Arc::clone(&tls.config)),
+        )
+        .await?;
         let api_base = Url::parse(&format!("http://{api_addr}"))
             .context("building the sample-world API URL")?;
         tracing::info!(api.addr = %api_addr, sites.addr = %sites_addr, "sample world serving");
@@ -61,6 +79,8 @@ impl SampleWorld {
             faults: state.faults,
             world: state.world,
             stats: state.stats,
+            ca_pem: tls.ca_pem,
+            ca_file,
             servers: vec![api, sites],
         })
     }
@@ -100,6 +120,128 @@ async fn spawn(router: Router, name: &'static str) -> anyhow::Result<(SocketAddr
     ))
 }
 
+/// The CA certificate in a temporary file, removed when the world is dropped.
+fn write_ca(pem: &str) -> anyhow::Result<tempfile::NamedTempFile> {
+    let mut file = tempfile::Builder::new()
+        .prefix("leadforge-sample-world-ca-")
+        .suffix(".pem")
+        .tempfile()
+        .context("creating the sample-world CA file")?;
+    file.write_all(pem.as_bytes())
+        .and_then(|()| file.flush())
+        .context("writing the sample-world CA file")?;
+    Ok(file)
+}
+
+/// The sites server: plain HTTP and TLS on one port.
+async fn spawn_sites(
+    plain: Router,
+    secure: Router,
+    acceptor: TlsAcceptor,
+) -> anyhow::Result<(SocketAddr, Server)> {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .context("binding the sample-world sites server to 127.0.0.1")?;
+    let addr = listener.local_addr().context("reading the bound address")?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(accept_loop(listener, plain, secure, acceptor, stopped));
+    Ok((
+        addr,
+        Server {
+            stop: Some(stop),
+            task,
+        },
+    ))
+}
+
+/// Accepts until told to stop (or the sender is dropped), then lets open connections finish
+/// their requests. Aborting this task drops the set, which aborts every connection.
+async fn accept_loop(
+    listener: TcpListener,
+    plain: Router,
+    secure: Router,
+    acceptor: TlsAcceptor,
+    mut stopped: oneshot::Receiver<()>,
+) {
+    let (closing, closed) = watch::channel(false);
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = &mut stopped => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    connections.spawn(connection(
+                        stream,
+                        plain.clone(),
+                        secure.clone(),
+                        acceptor.clone(),
+                        closed.clone(),
+                    ));
+                }
+                Err(error) => {
+                    tracing::debug!(error = %error, "sample-world sites accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+    drop(listener);
+    let _ = closing.send(true);
+    while connections.join_next().await.is_some() {}
+}
+
+/// TLS handshake record type: the first byte a TLS client sends.
+const TLS_HANDSHAKE: u8 = 0x16;
+
+async fn connection(
+    stream: TcpStream,
+    plain: Router,
+    secure: Router,
+    acceptor: TlsAcceptor,
+    mut closed: watch::Receiver<bool>,
+) {
+    let mut first = [0u8; 1];
+    let peeked = tokio::select! {
+        peeked = stream.peek(&mut first) => peeked,
+        _ = closed.changed() => return,
+    };
+    if !matches!(peeked, Ok(1..)) {
+        return;
+    }
+    if first[0] != TLS_HANDSHAKE {
+        return serve_http(TokioIo::new(stream), plain, closed).await;
+    }
+    let handshake = tokio::select! {
+        handshake = acceptor.accept(stream) => handshake,
+        _ = closed.changed() => return,
+    };
+    match handshake {
+        Ok(tls) => serve_http(TokioIo::new(tls), secure, closed).await,
+        Err(error) => tracing::debug!(error = %error, "sample-world TLS handshake failed"),
+    }
+}
+
+async fn serve_http<I>(io: I, router: Router, mut closed: watch::Receiver<bool>)
+where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let connection = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .serve_connection(io, TowerToHyperService::new(router));
+    tokio::pin!(connection);
+    let result = tokio::select! {
+        result = connection.as_mut() => result,
+        _ = closed.changed() => {
+            connection.as_mut().graceful_shutdown();
+            connection.await
+        }
+    };
+    if let Err(error) = result {
+        tracing::debug!(error = %error, "sample-world sites connection ended with an error");
+    }
+}
+
 /// A world being served. Dropping it stops the servers; [`RunningWorld::shutdown`] also waits.
 #[derive(Debug)]
 pub struct RunningWorld {
@@ -110,6 +252,9 @@ pub struct RunningWorld {
     pub faults: FaultHandle,
     pub world: Arc<World>,
     stats: RequestStats,
+    ca_pem: String,
+    /// Kept for the world's lifetime: `LEADFORGE_EXTRA_CA_CERTS` names it.
+    ca_file: tempfile::NamedTempFile,
     servers: Vec<Server>,
 }
 
@@ -134,7 +279,19 @@ impl RunningWorld {
             .join(",")
     }
 
-    /// The environment that points Leadforge at this world.
+    /// PEM of the CA that signed every https site's certificate (new keys every start).
+    pub fn ca_pem(&self) -> &str {
+        &self.ca_pem
+    }
+
+    /// The file holding [`RunningWorld::ca_pem`], removed when the world is dropped.
+    pub fn ca_file(&self) -> &std::path::Path {
+        self.ca_file.path()
+    }
+
+    /// The environment that points Leadforge at this world: provider keys and base URLs
+    /// (Firecrawl included), private addresses allowed, every site host resolved to the sites
+    /// server, and the CA to trust for the https sites (`LEADFORGE_EXTRA_CA_CERTS`, a PEM file).
     pub fn env(&self) -> Vec<(String, String)> {
         let base = self.api_base_str();
         [
@@ -147,8 +304,14 @@ impl RunningWorld {
             ("OVERPASS_BASE_URL", base.clone()),
             ("OPENAI_API_KEY", SAMPLE_KEY.to_owned()),
             ("OPENAI_BASE_URL", format!("{base}/v1")),
+            ("FIRECRAWL_API_KEY", SAMPLE_KEY.to_owned()),
+            ("FIRECRAWL_BASE_URL", base.clone()),
             ("LEADFORGE_ALLOW_PRIVATE_NETWORK", "1".to_owned()),
             ("LEADFORGE_RESOLVE", self.resolve_spec()),
+            (
+                "LEADFORGE_EXTRA_CA_CERTS",
+                self.ca_file.path().display().to_string(),
+            ),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))

@@ -14,6 +14,8 @@ pub mod endpoint {
     pub const LEGACY_DETAILS: &str = "google.legacy.details";
     pub const NOMINATIM_SEARCH: &str = "nominatim.search";
     pub const OVERPASS: &str = "overpass.interpreter";
+    /// Firecrawl's `POST /v1/scrape` (its loads of the sites are not counted as site requests).
+    pub const FIRECRAWL_SCRAPE: &str = "firecrawl.scrape";
     /// Every request to any business website; `site:{host}` counts one host (bare domain).
     pub const SITES: &str = "sites";
 }

@@ -69,7 +69,9 @@ pub enum Robots {
 /// A business website and the defects a site audit should find on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SiteProfile {
-    /// The listed website URL is `https://` (false: `http://` only).
+    /// The listed website URL is `https://`: the site answers over TLS with a certificate of
+    /// the world's CA (see `RunningWorld::ca_pem`) and 301s its `http://` URLs to `https://`.
+    /// False: `http://` only, and a TLS handshake for the site fails.
     pub https: bool,
     pub viewport: bool,
     pub meta_description: bool,
@@ -85,6 +87,79 @@ pub struct SiteProfile {
     pub robots: Robots,
     /// The homepage embeds a multi-megabyte inline image.
     pub heavy_homepage: bool,
+    /// The bare domain permanently redirects (301) to `www.` (the listed website is on `www.`).
+    pub www_redirect: bool,
+    /// The nav links `/about-us`, an old address that 301s to `/about`.
+    pub about_us_redirect: bool,
+    /// The homepage links `/offers`, which 301s to `/special-offers`, which 301s back to
+    /// `/offers`: a redirect loop.
+    pub redirect_loop: bool,
+    /// `/services` answers after [`SLOW_PAGE`]: slow, but within any sane timeout.
+    pub slow_services: bool,
+    /// The homepage links `/book-online`, which answers only after [`STALLED_PAGE`] — past a
+    /// short crawler timeout.
+    pub stalled_booking: bool,
+    /// The homepage links `/gallery`, a page of more than [`HUGE_PAGE_BYTES`] of HTML (past a
+    /// 5 MB body cap).
+    pub huge_gallery: bool,
+    /// Every HTML page is malformed: unclosed and mismatched tags, an unterminated attribute
+    /// quote, stray `<<<`/`&&&` garbage and control bytes, an unclosed comment at the end and
+    /// no `</body></html>`. Contacts stay readable to a lenient parser.
+    pub malformed_html: bool,
+    /// A client-rendered single-page app: every HTML page is an empty
+    /// `<div id="root"></div><script src="/app.js"></script><noscript>…</noscript>` shell with
+    /// no text; the content only exists in `/app.js` (and in what the Firecrawl-compatible
+    /// scrape endpoint returns, as a browser would render it).
+    pub js_shell: bool,
+    /// `/services` answers 500 with an error page.
+    pub broken_services: bool,
+    /// The homepage links `/brochure.pdf`, answered as `application/pdf`.
+    pub pdf_brochure: bool,
+    /// Pages are served as `text/html; charset=windows-1252` (and say so in `<meta charset>`);
+    /// the copy has accented words (`café`, `crème brûlée`) written as single windows-1252
+    /// bytes (`é` = 0xE9), which are not valid UTF-8.
+    pub windows_1252: bool,
+    /// `/robots.txt` also has `Disallow: /private/`, and the homepage links
+    /// `/private/pricing` (a page that exists: a crawler must skip it on its own).
+    pub private_pricing: bool,
+}
+
+/// How long a [`SiteProfile::slow_services`] page takes to answer.
+pub const SLOW_PAGE: std::time::Duration = std::time::Duration::from_millis(1500);
+/// How long a [`SiteProfile::stalled_booking`] page takes to answer.
+pub const STALLED_PAGE: std::time::Duration = std::time::Duration::from_secs(3);
+/// The least size, in bytes, of a [`SiteProfile::huge_gallery`] page.
+pub const HUGE_PAGE_BYTES: usize = 6_000_000;
+
+impl SiteProfile {
+    /// A site with every defect off, for building profiles in tests.
+    pub const CLEAN: SiteProfile = SiteProfile {
+        https: true,
+        viewport: true,
+        meta_description: true,
+        call_to_action: true,
+        tel_link: true,
+        email: EmailStyle::Mailto,
+        email_local: "info",
+        json_ld: true,
+        copyright_year: 2025,
+        contact_page: true,
+        sitemap: SitemapStyle::Plain,
+        robots: Robots::Standard,
+        heavy_homepage: false,
+        www_redirect: false,
+        about_us_redirect: false,
+        redirect_loop: false,
+        slow_services: false,
+        stalled_booking: false,
+        huge_gallery: false,
+        malformed_html: false,
+        js_shell: false,
+        broken_services: false,
+        pdf_brochure: false,
+        windows_1252: false,
+        private_pricing: false,
+    };
 }
 
 /// How a business appears in OpenStreetMap.

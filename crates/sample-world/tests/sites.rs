@@ -3,29 +3,8 @@
 
 mod common;
 
-use common::start;
-use sample_world::{RunningWorld, endpoint};
-
-/// A client that resolves every site host to the sites server, as the crawler does with
-/// `LEADFORGE_RESOLVE`.
-fn site_client(world: &RunningWorld) -> reqwest::Client {
-    let mut builder = reqwest::Client::builder().no_proxy();
-    for domain in world.world.domains() {
-        builder = builder.resolve(&domain, world.sites_addr);
-    }
-    builder.build().expect("a client builds")
-}
-
-async fn get(world: &RunningWorld, host: &str, path: &str) -> (u16, String) {
-    let url = format!("http://{host}:{}{path}", world.sites_addr.port());
-    let response = site_client(world)
-        .get(url)
-        .send()
-        .await
-        .expect("the site answers");
-    let status = response.status().as_u16();
-    (status, response.text().await.expect("a body"))
-}
+use common::{site_get as get, start};
+use sample_world::endpoint;
 
 fn decode_cfemail(hex: &str) -> String {
     let bytes: Vec<u8> = (0..hex.len())

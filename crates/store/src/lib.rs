@@ -6,6 +6,7 @@
 //! backends are switched on [`Backend`] in one place each.
 
 mod agencies;
+mod audits;
 mod blobs;
 mod cache;
 mod db;
@@ -21,6 +22,10 @@ mod usage;
 mod users;
 
 pub use agencies::{Agencies, Agency, AgencyProfile, ApprovedClaim};
+pub use audits::{
+    AuditJob, AuditPhaseState, Audits, Dossier, DossierGap, DossierSource, NewAudit, NewDossier,
+    ScrapedPage, TalkingPoint,
+};
 pub use blobs::{BlobError, BlobStore, ContentRef};
 pub use cache::CacheRepo;
 pub use db::{Backend, Store};

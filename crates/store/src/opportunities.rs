@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use domain::{AgencyId, OpportunityId, RunId};
+use domain::{AgencyId, LeadStatus, OpportunityId, RunId};
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -318,6 +318,16 @@ impl Opportunities<'_> {
         row.map(|r| decode(&r)).transpose()
     }
 
+    /// One opportunity of any agency (the operator's command line, which acts for every
+    /// agency on its database).
+    pub async fn get_any(&self, id: &OpportunityId) -> Result<Option<Opportunity>, StoreError> {
+        let row = sqlx::query("SELECT * FROM client_opportunities WHERE id = $1")
+            .bind(id.as_str())
+            .fetch_optional(&self.0.pool)
+            .await?;
+        row.map(|r| decode(&r)).transpose()
+    }
+
     /// Sets a lead's status (a user marking it `CONTACTED`, the audit moving it along).
     pub async fn set_status(
         &self,
@@ -362,6 +372,165 @@ impl Opportunities<'_> {
         .bind(now_ms())
         .execute(&mut *conn)
         .await?;
+        Ok(())
+    }
+
+    /// Moves a lead along its lifecycle, on `conn`: only from a status that may go to `to`
+    /// (see [`domain::can_transition`]) and never away from a status a user set (`CONTACTED`,
+    /// `WON`, …). Returns whether the status changed.
+    pub async fn advance_status_in(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        agency: &AgencyId,
+        id: &OpportunityId,
+        to: LeadStatus,
+    ) -> Result<bool, StoreError> {
+        let from: Vec<&str> = LeadStatus::ALL
+            .iter()
+            .filter(|f| !f.is_worked() && **f != to && domain::can_transition(**f, to))
+            .map(|f| f.as_str())
+            .collect();
+        if from.is_empty() {
+            return Ok(false);
+        }
+        let list = (0..from.len())
+            .map(|i| format!("${}", i + 5))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "UPDATE client_opportunities SET status = $3, updated_at = $4 \
+             WHERE id = $1 AND agency_id = $2 AND status IN ({list})"
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.as_str())
+            .bind(agency.as_str())
+            .bind(to.as_str())
+            .bind(now_ms());
+        for f in from {
+            query = query.bind(f);
+        }
+        Ok(query.execute(&mut *conn).await?.rows_affected() > 0)
+    }
+
+    /// Records the e-mails an audit found, on `conn`: `emails` is merged into the lead's list
+    /// (best first) and `best` becomes the contact e-mail when there is one.
+    pub async fn set_emails_in(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        agency: &AgencyId,
+        id: &OpportunityId,
+        best: Option<&str>,
+        emails: &[String],
+    ) -> Result<(), StoreError> {
+        let current: Option<String> = sqlx::query_scalar(
+            "SELECT emails FROM client_opportunities WHERE id = $1 AND agency_id = $2",
+        )
+        .bind(id.as_str())
+        .bind(agency.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some(current) = current else {
+            return Err(StoreError::NotFound {
+                what: "opportunity",
+                id: id.to_string(),
+            });
+        };
+        let mut merged: Vec<String> = emails.to_vec();
+        for e in from_json::<Vec<String>>("client_opportunities.emails", &current)? {
+            if !merged.contains(&e) {
+                merged.push(e);
+            }
+        }
+        sqlx::query(
+            "UPDATE client_opportunities SET email = COALESCE($3, email), emails = $4, \
+             updated_at = $5 WHERE id = $1 AND agency_id = $2",
+        )
+        .bind(id.as_str())
+        .bind(agency.as_str())
+        .bind(best)
+        .bind(to_json(&merged))
+        .bind(now_ms())
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Sets a lead's signals and score (`finalize_rank` after an audit), on `conn`, and its
+    /// score in `run` when given.
+    pub async fn set_signals_and_score_in(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        agency: &AgencyId,
+        id: &OpportunityId,
+        run: Option<&RunId>,
+        signals: &[String],
+        score: u8,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE client_opportunities SET signals = $3, qualification_score = $4, \
+             updated_at = $5 WHERE id = $1 AND agency_id = $2",
+        )
+        .bind(id.as_str())
+        .bind(agency.as_str())
+        .bind(to_json(&signals))
+        .bind(i64::from(score))
+        .bind(now_ms())
+        .execute(&mut *conn)
+        .await?;
+        if let Some(run) = run {
+            sqlx::query(
+                "UPDATE run_leads SET qualification_score = $3 \
+                 WHERE run_id = $1 AND opportunity_id = $2",
+            )
+            .bind(run.as_str())
+            .bind(id.as_str())
+            .bind(i64::from(score))
+            .execute(&mut *conn)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// The final ranking of a run, on `conn`: ranks follow the (rescored) score, highest
+    /// first, ties keeping their earlier order.
+    pub async fn rerank_run_in(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        agency: &AgencyId,
+        run: &RunId,
+    ) -> Result<(), StoreError> {
+        let rows = sqlx::query(
+            "SELECT opportunity_id, rank, qualification_score FROM run_leads \
+             WHERE run_id = $1 AND agency_id = $2",
+        )
+        .bind(run.as_str())
+        .bind(agency.as_str())
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut leads = rows
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.try_get::<String, _>("opportunity_id")?,
+                    r.try_get::<i64, _>("rank")?,
+                    r.try_get::<i64, _>("qualification_score")?,
+                ))
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        leads.sort_by(|a, b| b.2.cmp(&a.2).then(a.1.cmp(&b.1)));
+        for (i, (id, old, _)) in leads.iter().enumerate() {
+            let rank = i64::try_from(i + 1).unwrap_or(i64::MAX);
+            if rank != *old {
+                sqlx::query(
+                    "UPDATE run_leads SET rank = $3 WHERE run_id = $1 AND opportunity_id = $2",
+                )
+                .bind(run.as_str())
+                .bind(id)
+                .bind(rank)
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
         Ok(())
     }
 

@@ -54,6 +54,19 @@ impl Threads<'_> {
         run: Option<&RunId>,
         purpose: &str,
     ) -> Result<String, StoreError> {
+        let mut conn = self.0.pool.acquire().await?;
+        self.create_in(&mut conn, agency, user, run, purpose).await
+    }
+
+    /// Creates a thread on `conn` (e.g. inside the transaction that creates its audit).
+    pub async fn create_in(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        agency: &AgencyId,
+        user: &UserId,
+        run: Option<&RunId>,
+        purpose: &str,
+    ) -> Result<String, StoreError> {
         let id = uuid::Uuid::now_v7().to_string();
         sqlx::query(
             "INSERT INTO agent_threads (id, agency_id, user_id, run_id, purpose, created_at) \
@@ -65,7 +78,7 @@ impl Threads<'_> {
         .bind(run.map(RunId::as_str))
         .bind(purpose)
         .bind(now_ms())
-        .execute(&self.0.pool)
+        .execute(&mut *conn)
         .await?;
         Ok(id)
     }

@@ -29,6 +29,7 @@ pub struct CampaignOptions {
     pub vertical: String,
     pub geography: String,
     pub leads: u64,
+    pub audit: Option<u64>,
     pub agency: AgencyChoice,
     pub json: bool,
     pub detach: bool,
@@ -56,6 +57,20 @@ pub async fn run_campaign(
     if options.geography.trim().is_empty() {
         anyhow::bail!("--geo must not be empty");
     }
+    let audit_leads = options
+        .audit
+        .map(|n| {
+            u32::try_from(n)
+                .ok()
+                .filter(|n| *n <= pipeline::MAX_LEADS)
+                .with_context(|| {
+                    format!(
+                        "--audit must be between 0 and {}, got {n}",
+                        pipeline::MAX_LEADS
+                    )
+                })
+        })
+        .transpose()?;
     if options.concurrency == 0 {
         anyhow::bail!("--concurrency must be at least 1");
     }
@@ -79,6 +94,7 @@ pub async fn run_campaign(
             vertical: options.vertical,
             geography: options.geography,
             num_leads,
+            audit_leads,
         },
     )
     .await?;

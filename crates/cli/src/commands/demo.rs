@@ -20,6 +20,7 @@ pub async fn run(config: pipeline::Config, args: DemoArgs) -> anyhow::Result<Exi
             vertical: args.vertical,
             geography: args.geo,
             leads: args.leads,
+            audit: args.audit,
             agency: AgencyChoice::Profile(demo_agency()),
             json: args.json,
             detach: false,

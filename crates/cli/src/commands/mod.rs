@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod audit;
 pub mod campaign;
 pub mod demo;
 pub mod doctor;

@@ -24,6 +24,7 @@ pub async fn run(config: pipeline::Config, args: RunArgs) -> anyhow::Result<Exit
             vertical: args.vertical,
             geography: args.geo,
             leads: args.leads,
+            audit: args.audit,
             agency,
             json: args.json,
             detach: args.detach,

@@ -38,6 +38,10 @@ pub struct FetchConfig {
     pub respect_robots: bool,
     /// Longest robots.txt `Crawl-delay` honoured; longer ones are cut to this.
     pub max_crawl_delay: Duration,
+    /// PEM bundles of certificate authorities trusted besides the system's roots (the sample
+    /// world's CA, an operator's internal CA). Each bundle must hold at least one
+    /// certificate. Empty by default.
+    pub extra_root_certs: Vec<Vec<u8>>,
 }
 
 impl Default for FetchConfig {
@@ -54,6 +58,7 @@ impl Default for FetchConfig {
             max_pages_per_site: 25,
             respect_robots: true,
             max_crawl_delay: Duration::from_secs(10),
+            extra_root_certs: Vec::new(),
         }
     }
 }

@@ -9,6 +9,9 @@ use super::dom::{
     with_text,
 };
 use super::json_ld::parse_json_ld;
+use super::shell::{
+    APP_ROOT_IDS, APP_ROOT_TAGS, MAX_PLACEHOLDER_WORDS, ShellSignals, count_words, is_code_type,
+};
 use super::{Button, CfEmail, ElementId, Form, FormField, Heading, Link, MetaTag};
 
 /// Visible text kept per page (the rest is ignored).
@@ -39,6 +42,7 @@ pub(super) struct Facts {
     pub cf_emails: Vec<CfEmail>,
     pub meta_contacts: Vec<String>,
     pub visible_text: String,
+    pub shell: ShellSignals,
 }
 
 pub(super) fn extract(doc: &Document, page_url: &Url) -> Facts {
@@ -66,6 +70,8 @@ struct Frame {
     hides_text: bool,
     block: bool,
     form: bool,
+    /// For an app root: the visible words seen before it.
+    app_root_from: Option<usize>,
 }
 
 struct Extract {
@@ -84,6 +90,7 @@ impl<'a> Visitor<'a> for Extract {
         if let Some(step) = with_text(node, |text| {
             if self.hidden_depth == 0 {
                 self.text.push(text);
+                self.facts.shell.visible_words += count_words(text);
             }
             Step::Skip
         }) {
@@ -105,10 +112,13 @@ impl<'a> Visitor<'a> for Extract {
         } else if matches!(name, "td" | "th" | "img" | "input" | "button") {
             self.text.space();
         }
+        let is_app_root = APP_ROOT_TAGS.contains(&name)
+            || attr(node, "id").is_some_and(|id| APP_ROOT_IDS.contains(&id.as_str()));
         self.frames.push(Frame {
             hides_text,
             block,
             form: name == "form",
+            app_root_from: is_app_root.then_some(self.facts.shell.visible_words),
         });
         step
     }
@@ -128,6 +138,11 @@ impl<'a> Visitor<'a> for Extract {
         }
         if frame.form {
             self.form = None;
+        }
+        if let Some(from) = frame.app_root_from
+            && self.facts.shell.visible_words - from <= MAX_PLACEHOLDER_WORDS
+        {
+            self.facts.shell.empty_app_root = true;
         }
     }
 }
@@ -195,7 +210,11 @@ impl Extract {
                 }
                 return Step::Skip;
             }
-            "style" | "noscript" => return Step::Skip,
+            "noscript" => {
+                self.noscript(node);
+                return Step::Skip;
+            }
+            "style" => return Step::Skip,
             "h1" => self.facts.h1s.push(Heading {
                 text: collapsed_text(*node, MAX_LABEL),
                 element: ElementId(node.id),
@@ -248,12 +267,15 @@ impl Extract {
     }
 
     fn script(&mut self, node: &NodeRef<'_>) {
+        let kind = attr(node, "type");
+        if is_code_type(kind.as_deref()) {
+            self.facts.shell.scripts += 1;
+        }
         if let Some(src) = attr(node, "src") {
             self.embed(&src);
             return;
         }
-        let is_json_ld =
-            attr(node, "type").is_some_and(|t| t.to_ascii_lowercase().contains("ld+json"));
+        let is_json_ld = kind.is_some_and(|t| t.to_ascii_lowercase().contains("ld+json"));
         if !is_json_ld || self.facts.json_ld.len() >= MAX_JSON_LD_BLOCKS {
             return;
         }
@@ -269,6 +291,23 @@ impl Extract {
         }
         if let Some(value) = parse_json_ld(&raw) {
             self.facts.json_ld.push(value);
+        }
+    }
+
+    /// Whether the `<noscript>` asks for JavaScript. The page is parsed with scripting off (so
+    /// its content is markup, not raw text) and its text is not visible text.
+    fn noscript(&mut self, node: &NodeRef<'_>) {
+        if self.facts.shell.noscript_wants_js {
+            return;
+        }
+        let mut child = node.first_child();
+        while let Some(c) = child {
+            let text = collapsed_text(c, MAX_LABEL).to_ascii_lowercase();
+            if text.contains("javascript") {
+                self.facts.shell.noscript_wants_js = true;
+                return;
+            }
+            child = c.next_sibling();
         }
     }
 

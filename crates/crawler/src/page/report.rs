@@ -22,6 +22,11 @@ pub struct PageReport {
     pub contacts: Contacts,
     /// Site checks on this page.
     pub findings: Vec<Finding>,
+    /// The page looks like a JavaScript-only shell
+    /// ([`ParsedPage::looks_like_js_shell`]): its content, contacts and findings are
+    /// those of an empty page, and it is worth rendering elsewhere.
+    #[serde(default)]
+    pub js_shell: bool,
 }
 
 /// Parses `html` once and reads everything from it. `country` is the business's (for phone
@@ -42,5 +47,6 @@ pub fn analyze(
         content,
         contacts,
         findings,
+        js_shell: page.looks_like_js_shell(),
     }
 }

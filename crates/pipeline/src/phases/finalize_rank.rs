@@ -3,11 +3,14 @@
 //! child job per lead so leads are done in parallel and a failed lead never blocks the run.
 
 use anyhow::Context;
-use domain::{OpportunityId, Phase, RunId, Signal};
+use crawler::checks::Finding;
+use domain::{
+    AuditStatus, Criteria, OpportunityId, Phase, RunId, Signal, Weights, apply_audit_findings,
+};
 use providers::llm::{LlmRequest, ModelTier};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use store::{JobKind, Opportunity, Run};
+use store::{Agency, JobKind, Opportunity, Run};
 
 use crate::ai::{AiContext, CallScope};
 use crate::services::Services;
@@ -60,6 +63,91 @@ pub(crate) async fn children(
         .collect())
 }
 
+/// A lead's final signals, score and fit reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Finalized {
+    /// Signals, `NEEDS_WEB_AUDIT` replaced by what the audit confirmed.
+    pub signals: Vec<String>,
+    /// The score over them.
+    pub score: u8,
+    /// Why the lead fits.
+    pub fit_reason: String,
+}
+
+/// The agency's criteria and weights (all criteria when it named none).
+fn agency_rules(agency: &Agency) -> anyhow::Result<(Criteria, Weights)> {
+    let criteria = if agency.profile.lead_qualification_criteria.is_empty() {
+        Criteria::all()
+    } else {
+        Criteria::from_names(&agency.profile.lead_qualification_criteria)
+            .context("the agency's leadQualificationCriteria")?
+    };
+    let weights = Weights::with_overrides(&agency.profile.scoring_weights)
+        .context("the agency's scoring weights")?;
+    Ok((criteria, weights))
+}
+
+/// Finalizes one lead: with an audit, its confirmed findings replace `NEEDS_WEB_AUDIT` and
+/// the lead is rescored; then the fit reason is written (LLM, rules fallback) from the signals
+/// and, when there is one, the dossier's summary.
+pub(crate) async fn finalize(
+    svc: &Services,
+    scope: &CallScope,
+    ctx: &AiContext,
+    agency: &Agency,
+    lead: &Opportunity,
+    audit: Option<(&[Finding], &str)>,
+) -> anyhow::Result<Finalized> {
+    let (criteria, weights) = agency_rules(agency)?;
+    let current: Vec<Signal> = lead
+        .signals
+        .iter()
+        .filter_map(|s| Signal::parse(s).ok())
+        .collect();
+    let signals = match audit {
+        Some((findings, _)) => {
+            let confirmed: Vec<Signal> =
+                findings.iter().filter_map(Finding::failed_signal).collect();
+            apply_audit_findings(&current, &confirmed)
+        }
+        None => current,
+    };
+    let score = domain::score(&signals, &criteria, &weights);
+    let mut finalized_lead = lead.clone();
+    finalized_lead.signals = signals.iter().map(|s| s.as_str().to_owned()).collect();
+    finalized_lead.qualification_score = score;
+    let mut text = prompt(&agency.profile.services, &finalized_lead);
+    if let Some((_, summary)) = audit {
+        text.push_str(&format!("\n\nWebsite audit: {summary}"));
+    }
+    let req = LlmRequest::new("fit_reason", text)
+        .with_system(
+            "You qualify local-business leads for a marketing agency. Answer with one sentence \
+             (at most 25 words) that names the lead's concrete gaps the agency can fix. Use only \
+             the facts given; never invent numbers.",
+        )
+        .with_tier(ModelTier::UltraLight)
+        .with_max_output_tokens(200);
+    let answer = svc
+        .ai
+        .structured(scope, ctx, req, |_| FitReason {
+            fit_reason: rules(&finalized_lead),
+        })
+        .await;
+    let fit_reason = answer
+        .value
+        .fit_reason
+        .trim()
+        .chars()
+        .take(400)
+        .collect::<String>();
+    Ok(Finalized {
+        signals: finalized_lead.signals,
+        score,
+        fit_reason,
+    })
+}
+
 /// Handles one [`WriteFitReason`] job.
 pub(crate) async fn handle(
     svc: &Services,
@@ -94,41 +182,67 @@ pub(crate) async fn handle(
         .await?
         .context("the run's agency is gone")?;
     let scope = CallScope {
-        run_id: run.id.clone(),
+        run_id: Some(run.id.clone()),
         agency_id: run.agency_id.clone(),
         user_id: run.user_id.clone(),
         opportunity_id: Some(lead.id.clone()),
     };
-    let req = LlmRequest::new("fit_reason", prompt(&agency.profile.services, &lead))
-        .with_system(
-            "You qualify local-business leads for a marketing agency. Answer with one sentence \
-             (at most 25 words) that names the lead's concrete gaps the agency can fix. Use only \
-             the facts given; never invent numbers.",
-        )
-        .with_tier(ModelTier::UltraLight)
-        .with_max_output_tokens(200);
-    let answer = svc
-        .ai
-        .structured(&scope, &AiContext::User(run.user_id.clone()), req, |_| {
-            FitReason {
-                fit_reason: rules(&lead),
-            }
-        })
-        .await;
+    // The lead's audit in this run, when it completed: its findings and dossier.
+    let audit = svc
+        .store
+        .audits()
+        .for_opportunity(&run.agency_id, &lead.id)
+        .await?
+        .into_iter()
+        .find(|a| {
+            a.lead_gen_flow_id.as_deref() == Some(run.id.as_str())
+                && a.status == AuditStatus::Completed
+        });
+    let mut evidence = None;
+    let mut context = AiContext::User(run.user_id.clone());
+    if let Some(audit) = &audit {
+        let findings: Vec<Finding> =
+            serde_json::from_value(audit.findings.clone()).unwrap_or_default();
+        let summary = svc
+            .store
+            .audits()
+            .dossier_for_audit(&run.agency_id, &audit.id)
+            .await?
+            .map(|d| d.summary)
+            .unwrap_or_default();
+        if let Some(thread) = &audit.analysis_thread {
+            context = AiContext::Thread(thread.clone());
+        }
+        evidence = Some((findings, summary));
+    }
+    let finalized = finalize(
+        svc,
+        &scope,
+        &context,
+        &agency,
+        &lead,
+        evidence.as_ref().map(|(f, s)| (f.as_slice(), s.as_str())),
+    )
+    .await?;
     if ctx.cancel_requested() {
         return Err(JobError::Cancelled);
     }
-    let text = answer
-        .value
-        .fit_reason
-        .trim()
-        .chars()
-        .take(400)
-        .collect::<String>();
     let mut tx = svc.store.pool().begin().await?;
-    svc.store
-        .opportunities()
-        .set_fit_reason_in(&mut tx, &run.agency_id, &lead.id, &text)
+    let opportunities = svc.store.opportunities();
+    if evidence.is_some() {
+        opportunities
+            .set_signals_and_score_in(
+                &mut tx,
+                &run.agency_id,
+                &lead.id,
+                Some(&run.id),
+                &finalized.signals,
+                finalized.score,
+            )
+            .await?;
+    }
+    opportunities
+        .set_fit_reason_in(&mut tx, &run.agency_id, &lead.id, &finalized.fit_reason)
         .await?;
     workflow::child_finished(svc, &mut tx, &run.id, Phase::FinalizeRank).await?;
     if svc

@@ -33,7 +33,7 @@ pub(crate) async fn run(svc: &Services, run: &Run) -> Result<()> {
     let events = svc.store.events();
     let usage = RunUsage {
         store: svc.store.clone(),
-        run_id: run.id.to_string(),
+        run_id: Some(run.id.to_string()),
         agency_id: run.agency_id.to_string(),
         user_id: run.user_id.to_string(),
         opportunity_id: None,

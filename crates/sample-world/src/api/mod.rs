@@ -8,6 +8,7 @@ use axum::routing::{get, post};
 
 use crate::server::AppState;
 
+pub(crate) mod firecrawl;
 pub(crate) mod google_legacy;
 pub(crate) mod google_new;
 pub(crate) mod openai;
@@ -30,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/chat/completions", post(openai::chat))
         .route("/v1/embeddings", post(openai::embeddings))
         .route("/v1/models", get(openai::models))
+        .route("/v1/scrape", post(firecrawl::scrape))
         .route("/status", get(|| async { "OK" }))
         .route(
             "/api/status",

@@ -1,5 +1,7 @@
 //! The HTML of a business site: one layout (header nav, main, footer boilerplate) around a
-//! homepage, about, services, contact and location pages, with the profile's defects applied.
+//! homepage, about, services, contact and location pages (and the extra pages some profiles
+//! link), with the profile's defects applied: malformed markup, a JavaScript-only shell and its
+//! bundle, windows-1252 copy.
 
 use std::fmt::Write as _;
 
@@ -8,7 +10,7 @@ use serde_json::json;
 use crate::listing::tel_href;
 use crate::rng::{SplitMix64, fnv1a};
 use crate::vertical::Vertical;
-use crate::world::{Business, EmailStyle, SiteProfile};
+use crate::world::{Business, EmailStyle, HUGE_PAGE_BYTES, SiteProfile};
 
 /// The site being rendered: its owner listing and where it lives.
 pub(crate) struct Site<'a> {
@@ -27,6 +29,12 @@ pub(crate) enum Page<'a> {
     Contact,
     /// Another office listed on the same domain.
     Location(&'a Business),
+    /// `/gallery` of a [`SiteProfile::huge_gallery`] site.
+    Gallery,
+    /// `/book-online` of a [`SiteProfile::stalled_booking`] site.
+    Booking,
+    /// `/private/pricing` of a [`SiteProfile::private_pricing`] site.
+    Pricing,
     NotFound,
 }
 
@@ -220,11 +228,10 @@ impl Site<'_> {
         format!("<script type=\"application/ld+json\">\n{text}\n</script>\n")
     }
 
-    /// The whole HTML document for `page`.
-    pub(crate) fn render(&self, page: &Page<'_>) -> String {
+    fn title_and_path(&self, page: &Page<'_>) -> (String, String) {
         let b = self.owner;
         let name = escape(&b.name);
-        let (title, path) = match page {
+        match page {
             Page::Home => (
                 format!(
                     "{name} | {}",
@@ -236,17 +243,40 @@ impl Site<'_> {
             Page::Services => (format!("Services | {name}"), "/services".to_owned()),
             Page::Contact => (format!("Contact Us | {name}"), "/contact".to_owned()),
             Page::Location(l) => (format!("{} | {name}", escape(&l.name)), String::new()),
+            Page::Gallery => (format!("Project Gallery | {name}"), "/gallery".to_owned()),
+            Page::Booking => (format!("Book Online | {name}"), "/book-online".to_owned()),
+            Page::Pricing => (format!("Our Fees | {name}"), "/private/pricing".to_owned()),
             Page::NotFound => (format!("Page not found | {name}"), String::new()),
-        };
-        let lang = if b.geography.is_us() {
+        }
+    }
+
+    fn lang(&self) -> &'static str {
+        if self.owner.geography.is_us() {
             "en-US"
         } else {
             "en-GB"
-        };
+        }
+    }
+
+    fn charset(&self) -> &'static str {
+        if self.profile.windows_1252 {
+            "windows-1252"
+        } else {
+            "utf-8"
+        }
+    }
+
+    /// The whole HTML document for `page`, as the server sends it for a site without a
+    /// JavaScript shell, and as a browser renders it for every site.
+    pub(crate) fn render(&self, page: &Page<'_>) -> String {
+        let b = self.owner;
+        let (title, path) = self.title_and_path(page);
+        let lang = self.lang();
         let mut html = String::with_capacity(8 * 1024);
         let _ = writeln!(
             html,
-            "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">"
+            "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"{}\">",
+            self.charset()
         );
         if self.profile.viewport {
             html.push_str(
@@ -256,7 +286,8 @@ impl Site<'_> {
         let _ = writeln!(html, "<title>{title}</title>");
         if self.profile.meta_description && !matches!(page, Page::NotFound) {
             let description = format!(
-                "{name} is a {} in {}, {}. {}.",
+                "{} is a {} in {}, {}. {}.",
+                b.name,
                 b.vertical.category().to_lowercase(),
                 b.neighbourhood.name,
                 b.city,
@@ -280,13 +311,86 @@ impl Site<'_> {
             html.push_str(&self.json_ld());
         }
         html.push_str("</head>\n<body>\n");
-        self.header(&mut html);
+        self.body(&mut html, page);
+        html.push_str("</body>\n</html>\n");
+        if self.profile.malformed_html {
+            html = malform(html);
+        }
+        html
+    }
+
+    /// Header, main and footer of `page`.
+    fn body(&self, html: &mut String, page: &Page<'_>) {
+        self.header(html);
         html.push_str("<main>\n");
-        self.main(&mut html, page);
+        self.main(html, page);
         html.push_str("</main>\n");
-        self.footer(&mut html);
+        self.footer(html);
+    }
+
+    /// What a [`SiteProfile::js_shell`] site sends for `page`: an empty root and a script.
+    pub(crate) fn shell(&self, page: &Page<'_>) -> String {
+        let (title, _) = self.title_and_path(page);
+        let mut html = String::new();
+        let _ = writeln!(
+            html,
+            "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"{}\">",
+            self.lang(),
+            self.charset()
+        );
+        if self.profile.viewport {
+            html.push_str(
+                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
+            );
+        }
+        let _ = writeln!(html, "<title>{title}</title>");
+        html.push_str("<link rel=\"icon\" href=\"/favicon.ico\">\n</head>\n<body>\n");
+        html.push_str("<noscript>You need to enable JavaScript to run this app.</noscript>\n<div id=\"root\"></div>\n<script src=\"/app.js\"></script>\n");
         html.push_str("</body>\n</html>\n");
         html
+    }
+
+    /// `/app.js` of a [`SiteProfile::js_shell`] site: the "bundle" that renders every route
+    /// into `#root`, its markup held in string literals as real bundles hold theirs.
+    pub(crate) fn app_js(&self, world: &crate::world::World) -> String {
+        let mut pages = vec![
+            ("/".to_owned(), Page::Home),
+            ("/about".to_owned(), Page::About),
+            ("/services".to_owned(), Page::Services),
+        ];
+        if self.profile.contact_page {
+            pages.push(("/contact".to_owned(), Page::Contact));
+        }
+        for listing in world.listings_on(self.domain).skip(1) {
+            let path = listing
+                .website
+                .as_deref()
+                .and_then(|w| url::Url::parse(w).ok())
+                .map(|u| u.path().trim_end_matches('/').to_owned())
+                .filter(|p| !p.is_empty() && !pages.iter().any(|(known, _)| known == p));
+            if let Some(path) = path {
+                pages.push((path, Page::Location(listing)));
+            }
+        }
+        let routes: serde_json::Map<String, serde_json::Value> = pages
+            .iter()
+            .map(|(path, page)| {
+                let mut html = String::new();
+                self.body(&mut html, page);
+                (path.clone(), html.into())
+            })
+            .collect();
+        let mut not_found = String::new();
+        self.body(&mut not_found, &Page::NotFound);
+        let routes = serde_json::to_string(&routes)
+            .unwrap_or_default()
+            .replace("</", "<\\/");
+        let not_found = serde_json::to_string(&not_found)
+            .unwrap_or_default()
+            .replace("</", "<\\/");
+        format!(
+            "/*! app.js — bundled client */\n(function(){{\"use strict\";var ROUTES={routes};var NOT_FOUND={not_found};function render(){{var path=window.location.pathname.replace(/\\/+$/,\"\")||\"/\";document.getElementById(\"root\").innerHTML=ROUTES[path]||NOT_FOUND;}}if(document.readyState===\"loading\"){{document.addEventListener(\"DOMContentLoaded\",render);}}else{{render();}}}})();\n"
+        )
     }
 
     fn header(&self, html: &mut String) {
@@ -295,7 +399,15 @@ impl Site<'_> {
             "<header class=\"site-header\">\n<a class=\"logo\" href=\"/\">{}</a>",
             escape(&self.owner.name)
         );
-        html.push_str("<nav><ul>\n<li><a href=\"/\">Home</a></li>\n<li><a href=\"/about\">About</a></li>\n<li><a href=\"/services\">Services</a></li>\n");
+        let about = if self.profile.about_us_redirect {
+            "/about-us"
+        } else {
+            "/about"
+        };
+        let _ = writeln!(
+            html,
+            "<nav><ul>\n<li><a href=\"/\">Home</a></li>\n<li><a href=\"{about}\">About</a></li>\n<li><a href=\"/services\">Services</a></li>"
+        );
         if self.profile.contact_page {
             html.push_str("<li><a href=\"/contact\">Contact</a></li>\n");
         }
@@ -323,6 +435,9 @@ impl Site<'_> {
                     escape(&b.name),
                     b.city
                 );
+                if self.profile.windows_1252 {
+                    html.push_str(CAFE_COPY);
+                }
                 html.push_str(&self.cta_html());
                 html.push_str(
                     "</section>\n<section class=\"services-preview\">\n<h2>What we do</h2>\n<ul>\n",
@@ -338,6 +453,7 @@ impl Site<'_> {
                 );
                 html.push_str("<blockquote>Professional, on time and honest about the price. Highly recommended.</blockquote>\n");
                 html.push_str("<blockquote>Friendly team and great results. We will be back.</blockquote>\n</section>\n");
+                self.more_links(html);
                 if self.profile.heavy_homepage {
                     html.push_str("<img alt=\"Our team\" src=\"data:image/png;base64,");
                     const B64: &[u8] =
@@ -355,6 +471,9 @@ impl Site<'_> {
                     b.city
                 );
                 html.push_str("<p>Our team is fully licensed and insured, and every job is backed by our satisfaction guarantee.</p>\n");
+                if self.profile.windows_1252 {
+                    html.push_str(CAFE_COPY);
+                }
                 html.push_str(&self.cta_html());
             }
             Page::Services => {
@@ -398,10 +517,72 @@ impl Site<'_> {
                 );
                 html.push_str(&self.cta_html());
             }
+            Page::Gallery => {
+                html.push_str("<h1>Project Gallery</h1>\n<p>A few of the jobs we are proud of, most recent first.</p>\n<div class=\"gallery\">\n");
+                let jobs = services(b.vertical);
+                let hoods = b.geography.neighbourhoods;
+                let mut i = 0usize;
+                while html.len() < HUGE_PAGE_BYTES {
+                    let (job, text) = jobs[i % jobs.len()];
+                    let hood = hoods[(i / jobs.len()) % hoods.len()].name;
+                    let _ = writeln!(
+                        html,
+                        "<figure class=\"gallery-item\" id=\"project-{i}\"><a href=\"/images/projects/{i:05}-large.jpg\"><img src=\"/images/projects/{i:05}-thumb.jpg\" alt=\"{} in {hood}, project {i}\" width=\"400\" height=\"300\" loading=\"lazy\"></a><figcaption>Project {i}: {} for a customer in {hood}. {}</figcaption></figure>",
+                        escape(job),
+                        escape(job),
+                        escape(text)
+                    );
+                    i += 1;
+                }
+                html.push_str("</div>\n");
+                html.push_str(&self.cta_html());
+            }
+            Page::Booking => {
+                html.push_str("<h1>Book Online</h1>\n<p>Pick a day and a time that suit you and we will confirm by phone.</p>\n");
+                html.push_str("<form class=\"booking-form\" method=\"post\" action=\"/book-online\">\n<label>Date <input type=\"date\" name=\"date\" required></label>\n<label>Time <select name=\"time\"><option>Morning</option><option>Afternoon</option></select></label>\n<label>Phone <input type=\"tel\" name=\"phone\" required></label>\n<button type=\"submit\">Request booking</button>\n</form>\n");
+            }
+            Page::Pricing => {
+                html.push_str("<h1>Our Fees</h1>\n<p>Fixed fees agreed before any work starts. Internal price list: not for publication.</p>\n<table class=\"fees\">\n");
+                for (k, (service, _)) in services(b.vertical).iter().enumerate() {
+                    let _ = writeln!(
+                        html,
+                        "<tr><td>{}</td><td>from {}{}</td></tr>",
+                        escape(service),
+                        if b.geography.is_us() { "$" } else { "&pound;" },
+                        150 + 75 * k
+                    );
+                }
+                html.push_str("</table>\n");
+                html.push_str(&self.cta_html());
+            }
             Page::NotFound => {
                 html.push_str("<h1>Page not found</h1>\n<p>Sorry, we could not find that page. <a href=\"/\">Return to the homepage</a>.</p>\n");
             }
         }
+    }
+
+    /// The homepage's links to the extra pages of the profile.
+    fn more_links(&self, html: &mut String) {
+        let p = self.profile;
+        let links = [
+            (p.redirect_loop, "/offers", "Special offers"),
+            (p.stalled_booking, "/book-online", "Book online"),
+            (p.huge_gallery, "/gallery", "Project gallery"),
+            (
+                p.pdf_brochure,
+                "/brochure.pdf",
+                "Download our brochure (PDF)",
+            ),
+            (p.private_pricing, "/private/pricing", "Our fees"),
+        ];
+        if !links.iter().any(|(on, _, _)| *on) {
+            return;
+        }
+        html.push_str("<section class=\"more\">\n<h2>More from us</h2>\n<ul>\n");
+        for (_, href, text) in links.iter().filter(|(on, _, _)| *on) {
+            let _ = writeln!(html, "<li><a href=\"{href}\">{text}</a></li>");
+        }
+        html.push_str("</ul>\n</section>\n");
     }
 
     fn footer(&self, html: &mut String) {
@@ -424,6 +605,65 @@ impl Site<'_> {
         html.push_str("<p class=\"credits\">Website by a local web studio.</p>\n</footer>\n");
     }
 }
+
+/// The accented copy of a [`SiteProfile::windows_1252`] site (encoded on the way out).
+const CAFE_COPY: &str = "<p class=\"lounge\">New: the Café Crème lounge. Relax with a café au lait or a crème brûlée while you wait; soirées and bridal parties are welcome, à la carte.</p>\n";
+
+/// Breaks a rendered document the way hand-edited and half-migrated sites are broken: wrappers
+/// and a table never closed, mismatched end tags, a heading closed by the wrong tag, garbage
+/// and control characters, an attribute quote never closed, an unclosed comment, and no
+/// `</body></html>`. The header and footer (phone, e-mail) come before the worst of it.
+fn malform(html: String) -> String {
+    let mut html = html
+        .replacen(
+            "<main>\n",
+            "<main>\n<div class=\"wrapper\"><div class=\"row\"><table><tr><td>\n",
+            1,
+        )
+        .replacen("</h1>", "</h2>", 1)
+        .replacen("</main>\n", "</td></span></div>\n", 1)
+        .replacen("</body>\n</html>\n", "", 1);
+    html.push_str("<p class=\"promo\">Call us <b><i>today</b></i> & ask about <<<>>> our &&& \u{1}\u{8} <a href=\"/services>spring deals</a>\n<!-- layout v2: TODO close the wrappers\n");
+    html
+}
+
+/// `text` as windows-1252 bytes: ASCII and Latin-1 letters as single bytes, the typographic
+/// punctuation of windows-1252's 0x80–0x9F block as its bytes, anything else as a numeric
+/// character reference (what a real windows-1252 page would have to do).
+pub(crate) fn windows_1252(text: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        match u32::from(c) {
+            n @ (0..0x80 | 0xA0..0x100) => out.push(n as u8),
+            n => match CP1252_HIGH
+                .iter()
+                .position(|&h| h != char::REPLACEMENT_CHARACTER && u32::from(h) == n)
+            {
+                Some(i) => out.push(0x80 + i as u8),
+                None => out.extend_from_slice(format!("&#{n};").as_bytes()),
+            },
+        }
+    }
+    out
+}
+
+/// windows-1252 bytes back to text (undefined bytes become U+FFFD).
+pub(crate) fn from_windows_1252(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|&b| match b {
+            0x80..0xA0 => CP1252_HIGH[usize::from(b - 0x80)],
+            _ => char::from(b),
+        })
+        .collect()
+}
+
+/// Characters of windows-1252's bytes 0x80–0x9F (U+FFFD where the code page has a hole).
+const CP1252_HIGH: [char; 32] = [
+    '€', '\u{FFFD}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{FFFD}', 'Ž',
+    '\u{FFFD}', '\u{FFFD}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{FFFD}',
+    'ž', 'Ÿ',
+];
 
 /// Cloudflare's e-mail obfuscation: a key byte, then every byte of the address XOR the key, in hex.
 pub(crate) fn cfemail(address: &str, salt: &str) -> String {
@@ -448,6 +688,15 @@ mod tests {
             .iter()
             .map(|b| char::from(b ^ bytes[0]))
             .collect()
+    }
+
+    #[test]
+    fn windows_1252_round_trips_and_is_not_utf8() {
+        let bytes = windows_1252("Café – 5 €");
+        assert_eq!(bytes, b"Caf\xe9 \x96 5 \x80");
+        assert!(std::str::from_utf8(&bytes).is_err());
+        assert_eq!(from_windows_1252(&bytes), "Café – 5 €");
+        assert_eq!(windows_1252("→"), b"&#8594;");
     }
 
     #[test]
