@@ -689,3 +689,7 @@ pub(crate) async fn generate(step: &StepCtx<'_>) -> Result<StepDone, JobError> {
         ..StepDone::default()
     })
 }
+
+#[cfg(test)]
+#[path = "dossier_tests.rs"]
+mod tests;
