@@ -505,6 +505,11 @@ mod tests {
             ("OPENAI_MAX_CONCURRENT", "0"),
             ("OPENAI_MIN_DELAY_MS", "soon"),
             ("OPENAI_BASE_URL", "localhost:11434"),
+            ("LEADFORGE_AUDIT_LEADS", "201"),
+            ("LEADFORGE_AUDIT_PAGES", "0"),
+            ("LEADFORGE_DOSSIER_PAGE_TOKENS", "many"),
+            ("LEADFORGE_EXTRA_CA_CERTS", "/nonexistent/ca.pem"),
+            ("LEADFORGE_EXTRA_CA_CERTS", "/etc/hostname"),
         ] {
             let mut m = vars(&[(k, v)]);
             m.insert("SERPER_KEY".into(), "k".into());
@@ -533,6 +538,25 @@ mod tests {
             c.llm.openai.expect("responses api").base_url.as_str(),
             "https://api.openai.com/"
         );
+    }
+
+    #[test]
+    fn audit_settings_have_defaults_and_firecrawl_needs_its_key() {
+        let c = Config::from_vars(&vars(&[])).expect("defaults");
+        assert_eq!(
+            (c.audit.top_n, c.audit.max_pages, c.audit.page_token_budget),
+            (10, 6, 3_000)
+        );
+        assert!(c.audit.firecrawl.is_none() && c.audit.extra_ca_certs.is_none());
+        let c = Config::from_vars(&vars(&[
+            ("FIRECRAWL_API_KEY", "fc-secret"),
+            ("LEADFORGE_AUDIT_LEADS", "0"),
+        ]))
+        .expect("valid");
+        assert!(!format!("{:?}", c.audit).contains("fc-secret"));
+        assert_eq!(c.audit.top_n, 0);
+        let f = c.audit.firecrawl.expect("configured");
+        assert_eq!(f.base_url.as_str(), "https://api.firecrawl.dev/");
     }
 
     #[test]

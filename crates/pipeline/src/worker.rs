@@ -31,6 +31,14 @@ impl JobError {
     pub fn fatal(err: impl Into<anyhow::Error>) -> Self {
         Self::Fatal(err.into())
     }
+
+    /// The failure as a plain error, for callers outside a job.
+    pub fn into_anyhow(self) -> anyhow::Error {
+        match self {
+            Self::Retry(e) | Self::Fatal(e) => e,
+            Self::Cancelled => anyhow::anyhow!("cancelled"),
+        }
+    }
 }
 
 impl<E: Into<anyhow::Error>> From<E> for JobError {

@@ -448,10 +448,7 @@ pub(crate) async fn child_gave_up(svc: &Services, run_id: &RunId, phase: Phase, 
         let mut tx = svc.store.pool().begin().await?;
         child_finished(svc, &mut tx, run_id, phase)
             .await
-            .map_err(|e| match e {
-                JobError::Retry(e) | JobError::Fatal(e) => e,
-                JobError::Cancelled => anyhow::anyhow!("cancelled"),
-            })?;
+            .map_err(JobError::into_anyhow)?;
         tx.commit().await?;
         Ok(())
     }

@@ -435,6 +435,16 @@ pub struct Grounded {
     pub dropped_talking_points: u32,
 }
 
+/// What an item's `source_url` points at.
+enum Cited {
+    /// No URL.
+    Nothing,
+    /// A scraped page, by its stored URL.
+    Page(String),
+    /// A URL that was not scraped.
+    Unscraped,
+}
+
 /// Enforces grounding: every `source_url` must be a scraped page (given as `pages`, URLs as
 /// scraped and after redirects); a gap without one must be a listing fact; every talking
 /// point must rest on one of `claims`. Sources are the scraped pages cited or named.
@@ -444,6 +454,10 @@ pub fn ground(draft: &DossierDraft, pages: &[PageText], claims: &[ApprovedClaim]
         .filter_map(|p| Some((url_key(&p.url)?, p)))
         .collect();
     let page_of = |raw: &str| url_key(raw).and_then(|k| known.get(&k).copied());
+    let cited = |raw: Option<&str>| match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Cited::Nothing,
+        Some(url) => page_of(url).map_or(Cited::Unscraped, |p| Cited::Page(p.url.clone())),
+    };
     let claim_ids: HashSet<&str> = claims.iter().map(|c| c.id.as_str()).collect();
     let mut out = Grounded {
         gaps: Vec::new(),
@@ -456,21 +470,10 @@ pub fn ground(draft: &DossierDraft, pages: &[PageText], claims: &[ApprovedClaim]
     for gap in &draft.identified_gaps {
         let key = gap.key.trim();
         let value = gap.value.trim();
-        let source = match gap
-            .source_url
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            Some(url) => match page_of(url) {
-                Some(page) => Some(page.url.clone()),
-                None => {
-                    out.dropped_gaps += 1;
-                    continue;
-                }
-            },
-            None if is_listing_key(key) => None,
-            None => {
+        let source = match cited(gap.source_url.as_deref()) {
+            Cited::Page(url) => Some(url),
+            Cited::Nothing if is_listing_key(key) => None,
+            Cited::Nothing | Cited::Unscraped => {
                 out.dropped_gaps += 1;
                 continue;
             }
@@ -490,20 +493,13 @@ pub fn ground(draft: &DossierDraft, pages: &[PageText], claims: &[ApprovedClaim]
     }
     for point in &draft.talking_points {
         let text = point.text.trim();
-        let source = match point
-            .source_url
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            Some(url) => match page_of(url) {
-                Some(page) => Some(page.url.clone()),
-                None => {
-                    out.dropped_talking_points += 1;
-                    continue;
-                }
-            },
-            None => None,
+        let source = match cited(point.source_url.as_deref()) {
+            Cited::Page(url) => Some(url),
+            Cited::Nothing => None,
+            Cited::Unscraped => {
+                out.dropped_talking_points += 1;
+                continue;
+            }
         };
         if text.is_empty()
             || !claim_ids.contains(point.approved_claim_id.trim())
@@ -672,7 +668,7 @@ pub(crate) async fn generate(step: &StepCtx<'_>) -> Result<StepDone, JobError> {
             finalize_rank::finalize(
                 svc,
                 &step.scope(),
-                &step.ai_context(),
+                &crate::ai::AiContext::User(step.scope().user_id),
                 &agency,
                 step.lead,
                 Some((&findings, &dossier.summary)),

@@ -198,10 +198,7 @@ pub async fn start_audit(
         std::slice::from_ref(&lead),
     )
     .await
-    .map_err(|e| match e {
-        JobError::Retry(e) | JobError::Fatal(e) => e,
-        JobError::Cancelled => anyhow::anyhow!("cancelled"),
-    })?;
+    .map_err(JobError::into_anyhow)?;
     tx.commit().await?;
     audits
         .into_iter()
@@ -526,10 +523,7 @@ pub(crate) async fn give_up(svc: &Services, audit: &AuditJob, reason: &str) {
                     if !now.phase_finished(step) {
                         workflow::child_finished(svc, &mut tx, run, phase)
                             .await
-                            .map_err(|e| match e {
-                                JobError::Retry(e) | JobError::Fatal(e) => e,
-                                JobError::Cancelled => anyhow::anyhow!("cancelled"),
-                            })?;
+                            .map_err(JobError::into_anyhow)?;
                     }
                 }
             }

@@ -2,9 +2,7 @@
 //! the top `numLeads` by score.
 
 use anyhow::{Context, Result};
-use domain::{
-    CountryCode, Criteria, Domain, Phase, PhoneE164, Suppression, TriageRules, Weights, triage,
-};
+use domain::{CountryCode, Domain, Phase, PhoneE164, Suppression, TriageRules, triage};
 use store::{ContentRef, LeadUpsert, NewEvent, Run, SuppressionKind};
 use tracing::instrument;
 
@@ -19,14 +17,7 @@ pub(crate) async fn run(svc: &Services, run: &Run) -> Result<()> {
         .get(&run.agency_id)
         .await?
         .context("the run's agency no longer exists")?;
-    let criteria = if agency.profile.lead_qualification_criteria.is_empty() {
-        Criteria::all()
-    } else {
-        Criteria::from_names(&agency.profile.lead_qualification_criteria)
-            .context("the agency's leadQualificationCriteria")?
-    };
-    let weights = Weights::with_overrides(&agency.profile.scoring_weights)
-        .context("the agency's scoring weights")?;
+    let (criteria, weights) = super::agency_rules(&agency)?;
 
     let snapshot_ref = run
         .places_snapshot

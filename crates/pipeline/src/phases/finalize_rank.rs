@@ -4,9 +4,7 @@
 
 use anyhow::Context;
 use crawler::checks::Finding;
-use domain::{
-    AuditStatus, Criteria, OpportunityId, Phase, RunId, Signal, Weights, apply_audit_findings,
-};
+use domain::{AuditStatus, OpportunityId, Phase, RunId, Signal, apply_audit_findings};
 use providers::llm::{LlmRequest, ModelTier};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -74,19 +72,6 @@ pub(crate) struct Finalized {
     pub fit_reason: String,
 }
 
-/// The agency's criteria and weights (all criteria when it named none).
-fn agency_rules(agency: &Agency) -> anyhow::Result<(Criteria, Weights)> {
-    let criteria = if agency.profile.lead_qualification_criteria.is_empty() {
-        Criteria::all()
-    } else {
-        Criteria::from_names(&agency.profile.lead_qualification_criteria)
-            .context("the agency's leadQualificationCriteria")?
-    };
-    let weights = Weights::with_overrides(&agency.profile.scoring_weights)
-        .context("the agency's scoring weights")?;
-    Ok((criteria, weights))
-}
-
 /// Finalizes one lead: with an audit, its confirmed findings replace `NEEDS_WEB_AUDIT` and
 /// the lead is rescored; then the fit reason is written (LLM, rules fallback) from the signals
 /// and, when there is one, the dossier's summary.
@@ -98,7 +83,7 @@ pub(crate) async fn finalize(
     lead: &Opportunity,
     audit: Option<(&[Finding], &str)>,
 ) -> anyhow::Result<Finalized> {
-    let (criteria, weights) = agency_rules(agency)?;
+    let (criteria, weights) = super::agency_rules(agency)?;
     let current: Vec<Signal> = lead
         .signals
         .iter()
@@ -199,7 +184,9 @@ pub(crate) async fn handle(
                 && a.status == AuditStatus::Completed
         });
     let mut evidence = None;
-    let mut context = AiContext::User(run.user_id.clone());
+    // The user's context, not the audit's thread: the dossier's summary is in the prompt, and
+    // the thread's history (page text) would multiply the cost of a one-sentence answer.
+    let context = AiContext::User(run.user_id.clone());
     if let Some(audit) = &audit {
         let findings: Vec<Finding> =
             serde_json::from_value(audit.findings.clone()).unwrap_or_default();
@@ -210,9 +197,6 @@ pub(crate) async fn handle(
             .await?
             .map(|d| d.summary)
             .unwrap_or_default();
-        if let Some(thread) = &audit.analysis_thread {
-            context = AiContext::Thread(thread.clone());
-        }
         evidence = Some((findings, summary));
     }
     let finalized = finalize(

@@ -20,6 +20,22 @@ pub(crate) fn is_fatal(err: &anyhow::Error) -> bool {
     })
 }
 
+/// The agency's criteria (all of them when it named none) and weights.
+pub(crate) fn agency_rules(
+    agency: &store::Agency,
+) -> anyhow::Result<(domain::Criteria, domain::Weights)> {
+    use anyhow::Context;
+    let criteria = if agency.profile.lead_qualification_criteria.is_empty() {
+        domain::Criteria::all()
+    } else {
+        domain::Criteria::from_names(&agency.profile.lead_qualification_criteria)
+            .context("the agency's leadQualificationCriteria")?
+    };
+    let weights = domain::Weights::with_overrides(&agency.profile.scoring_weights)
+        .context("the agency's scoring weights")?;
+    Ok((criteria, weights))
+}
+
 /// Blob key of the places snapshot of a run (`placesSnapshot`).
 pub(crate) fn snapshot_key(run_id: &str) -> String {
     format!("runs/{run_id}/places.json")
