@@ -417,7 +417,8 @@ impl Audits<'_> {
         Ok(())
     }
 
-    /// Ends the audit (`completed` or `error`), on `conn`.
+    /// Ends the audit (`completed` or `error`), on `conn`, unless it has already ended.
+    /// Returns whether this call ended it.
     pub async fn finish_in(
         &self,
         conn: &mut AnyConnection,
@@ -425,11 +426,12 @@ impl Audits<'_> {
         id: &str,
         status: AuditStatus,
         error: Option<&str>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let now = now_ms();
-        sqlx::query(
+        let done = sqlx::query(
             "UPDATE audit_jobs SET status = $3, error = COALESCE($4, error), updated_at = $5, \
-             finished_at = $5 WHERE id = $1 AND agency_id = $2",
+             finished_at = $5 WHERE id = $1 AND agency_id = $2 \
+             AND status IN ('queued', 'running')",
         )
         .bind(id)
         .bind(agency.as_str())
@@ -438,7 +440,28 @@ impl Audits<'_> {
         .bind(now)
         .execute(&mut *conn)
         .await?;
-        Ok(())
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Locks a live audit for a step's results, on `conn` (the transaction's first write, so
+    /// a concurrent cancel waits for it or wins before it). Returns false when the audit has
+    /// already ended: the step's results must then be thrown away.
+    pub async fn hold_live_in(
+        &self,
+        conn: &mut AnyConnection,
+        agency: &AgencyId,
+        id: &str,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE audit_jobs SET updated_at = $3 WHERE id = $1 AND agency_id = $2 \
+             AND status IN ('queued', 'running')",
+        )
+        .bind(id)
+        .bind(agency.as_str())
+        .bind(now_ms())
+        .execute(&mut *conn)
+        .await?;
+        Ok(done.rows_affected() > 0)
     }
 
     /// Records what `map_urls` found, on `conn`.

@@ -365,6 +365,13 @@ async fn commit(
         .as_deref()
         .and_then(|r| RunId::parse(r).ok());
     let mut tx = svc.store.pool().begin().await?;
+    if !audits.hold_live_in(&mut tx, agency, &audit.id).await? {
+        // Ended while this step ran (its run was cancelled): the results are dropped, the
+        // lead stays as the cancel left it.
+        tx.rollback().await?;
+        svc.store.jobs().complete(&ctx.job_id, &ctx.worker).await?;
+        return Ok(());
+    }
     if let Some(map) = &done.site_map {
         audits
             .set_site_map_in(&mut tx, agency, &audit.id, map)
@@ -469,7 +476,13 @@ async fn end_in(
     let Some(now) = store.audits().get(agency, &audit.id).await? else {
         return Ok(None);
     };
-    if now.status.is_terminal() {
+    // First write of the transaction: a step committing at the same moment either finished
+    // before (the audit has ended: nothing to undo) or waits for this one.
+    if !store
+        .audits()
+        .finish_in(tx, agency, &now.id, AuditStatus::Error, Some(reason))
+        .await?
+    {
         return Ok(None);
     }
     if let Ok(before) = LeadStatus::parse(&now.lead_status_before) {
@@ -486,10 +499,6 @@ async fn end_in(
                 .await?;
         }
     }
-    store
-        .audits()
-        .finish_in(tx, agency, &now.id, AuditStatus::Error, Some(reason))
-        .await?;
     Ok(Some(now))
 }
 

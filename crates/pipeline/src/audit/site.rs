@@ -245,13 +245,18 @@ pub(crate) async fn scrape(step: &StepCtx<'_>) -> Result<StepDone, JobError> {
     let audit = step.audit;
     let selected: Vec<SelectedUrl> = serde_json::from_value(audit.selected_pages.clone())
         .context("the audit's stored page selection")?;
-    let existing: HashSet<String> = svc
+    let stored = svc
         .store
         .audits()
         .pages(&audit.agency_id, &audit.id)
-        .await?
-        .into_iter()
-        .map(|p| p.url)
+        .await?;
+    let existing: HashSet<String> = stored.iter().map(|p| p.url.clone()).collect();
+    // Pages already read, by where they ended up: two links redirecting to one page (an
+    // `/about-us` that moved to `/about`) are read once.
+    let mut read: HashSet<String> = stored
+        .iter()
+        .filter(|p| p.is_scraped())
+        .filter_map(|p| p.final_url.clone())
         .collect();
     let country = country(step);
     let year = domain::year_from_epoch_ms(store::now_ms());
@@ -263,7 +268,12 @@ pub(crate) async fn scrape(step: &StepCtx<'_>) -> Result<StepDone, JobError> {
             return Err(JobError::Cancelled);
         }
         let position = u32::try_from(position).unwrap_or(u32::MAX);
-        let row = scrape_one(step, &page.url, position, country, year).await?;
+        let row = scrape_one(step, &page.url, position, country, year, &read).await?;
+        if row.is_scraped()
+            && let Some(url) = &row.final_url
+        {
+            read.insert(url.clone());
+        }
         svc.store.audits().upsert_page(audit, &row).await?;
     }
 
@@ -317,6 +327,7 @@ async fn scrape_one(
     position: u32,
     country: Option<CountryCode>,
     year: i32,
+    read: &HashSet<String>,
 ) -> anyhow::Result<ScrapedPage> {
     let svc = step.svc;
     let mut row = ScrapedPage {
@@ -352,6 +363,13 @@ async fn scrape_one(
     row.http_status = Some(fetched.status);
     if fetched.status >= 400 {
         row.error = Some(format!("HTTP {}", fetched.status));
+        return Ok(row);
+    }
+    if fetched.url.as_str() != url && read.contains(fetched.url.as_str()) {
+        row.error = Some(format!(
+            "redirects to {}, which was already read",
+            fetched.url
+        ));
         return Ok(row);
     }
     let context = CheckContext::new(year).with_response_time(fetched.elapsed);

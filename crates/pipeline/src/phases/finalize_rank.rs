@@ -90,12 +90,13 @@ pub(crate) async fn finalize(
         .filter_map(|s| Signal::parse(s).ok())
         .collect();
     let signals = match audit {
-        Some((findings, _)) => {
+        // An audit that could read no page confirmed nothing: the lead keeps its signals.
+        Some((findings, _)) if !findings.is_empty() => {
             let confirmed: Vec<Signal> =
                 findings.iter().filter_map(Finding::failed_signal).collect();
             apply_audit_findings(&current, &confirmed)
         }
-        None => current,
+        _ => current,
     };
     let score = domain::score(&signals, &criteria, &weights);
     let mut finalized_lead = lead.clone();
