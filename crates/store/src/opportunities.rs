@@ -435,8 +435,11 @@ impl Opportunities<'_> {
                 id: id.to_string(),
             });
         };
-        let mut merged: Vec<String> = emails.to_vec();
-        for e in from_json::<Vec<String>>("client_opportunities.emails", &current)? {
+        let mut merged: Vec<String> = Vec::with_capacity(emails.len());
+        for e in emails.iter().cloned().chain(from_json::<Vec<String>>(
+            "client_opportunities.emails",
+            &current,
+        )?) {
             if !merged.contains(&e) {
                 merged.push(e);
             }
@@ -480,11 +483,12 @@ impl Opportunities<'_> {
         if let Some(run) = run {
             sqlx::query(
                 "UPDATE run_leads SET qualification_score = $3 \
-                 WHERE run_id = $1 AND opportunity_id = $2",
+                 WHERE run_id = $1 AND opportunity_id = $2 AND agency_id = $4",
             )
             .bind(run.as_str())
             .bind(id.as_str())
             .bind(i64::from(score))
+            .bind(agency.as_str())
             .execute(&mut *conn)
             .await?;
         }

@@ -237,10 +237,15 @@ pub fn fair_shares(lengths: &[usize], budget: usize) -> Vec<usize> {
 
 /// `text` cut to at most `max` characters, at a line or word break when one is near.
 fn cut(text: &str, max: usize) -> String {
+    const MARK: &str = "\n[…]";
     if text.chars().count() <= max {
         return text.to_owned();
     }
-    let end = text.char_indices().nth(max).map_or(text.len(), |(i, _)| i);
+    // Room for the mark, so the result keeps to `max`.
+    let Some(room) = max.checked_sub(MARK.chars().count()) else {
+        return text.chars().take(max).collect();
+    };
+    let end = text.char_indices().nth(room).map_or(text.len(), |(i, _)| i);
     let head = &text[..end];
     let floor = head.len() * 3 / 4;
     let at = head
@@ -248,7 +253,7 @@ fn cut(text: &str, max: usize) -> String {
         .filter(|&i| i >= floor)
         .or_else(|| head.rfind(' ').filter(|&i| i >= floor))
         .unwrap_or(head.len());
-    format!("{}\n[…]", head[..at].trim_end())
+    format!("{}{MARK}", head[..at].trim_end())
 }
 
 /// Words that tie a gap to an approved claim.
@@ -358,6 +363,9 @@ pub fn rules(input: &DossierInput<'_>) -> DossierDraft {
             break;
         }
     }
+    // The cap `ground` holds every dossier to: listing facts first, then findings in check
+    // order.
+    gaps.truncate(MAX_GAPS);
     let summary = summary(input, &gaps);
     DossierDraft {
         summary,
@@ -506,6 +514,13 @@ pub fn ground(draft: &DossierDraft, pages: &[PageText], claims: &[ApprovedClaim]
             || out.talking_points.len() >= MAX_TALKING_POINTS
         {
             out.dropped_talking_points += 1;
+            continue;
+        }
+        if out
+            .talking_points
+            .iter()
+            .any(|t| t.text == text && t.approved_claim_id == point.approved_claim_id.trim())
+        {
             continue;
         }
         out.talking_points.push(TalkingPoint {
