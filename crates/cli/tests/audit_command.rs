@@ -102,14 +102,17 @@ async fn auditing_one_lead_writes_its_dossier_and_makes_it_ready() {
             .unwrap()
             .unwrap()
             .agency_id;
-        assert_eq!(
-            store
-                .audits()
-                .for_opportunity(&agency, &opp)
-                .await
-                .unwrap()
-                .len(),
-            2
+        let audits = store.audits().for_opportunity(&agency, &opp).await.unwrap();
+        assert_eq!(audits.len(), 2);
+        // The audit's AI calls ran in its own thread (seed 000's analysisThread): the dossier
+        // exchange is recorded there.
+        let thread = audits[0].analysis_thread.as_deref().expect("a thread");
+        let messages = store.threads().recent(thread, 1_000_000).await.unwrap();
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.role == "assistant" && m.content.contains("summary")),
+            "{messages:?}"
         );
     }
 }
