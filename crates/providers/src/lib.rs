@@ -12,6 +12,8 @@
 //! - [`embeddings`]: an OpenAI-compatible `/embeddings` client and a local feature-hashing
 //!   embedder, with cosine similarity and top-k.
 //! - [`firecrawl`]: Firecrawl `/v1/scrape`, for pages the built-in crawler cannot render.
+//! - [`search`]: web search, Serper `/search` then Google Custom Search, chained by
+//!   [`search::SearchChain`], which answers empty rather than failing.
 
 pub mod cache;
 pub mod embeddings;
@@ -20,6 +22,7 @@ pub mod firecrawl;
 pub mod http;
 pub mod llm;
 pub mod places;
+pub mod search;
 pub mod usage;
 
 pub use error::ProviderError;

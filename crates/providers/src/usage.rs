@@ -88,6 +88,8 @@ impl UsageSink for MemoryUsage {
 /// | `google_places_legacy` | `places.details` | 0.020 | Place Details with contact data |
 /// | `nominatim`, `overpass` | any | 0 | free public services |
 /// | `firecrawl` | `page.scrape` | 0.00083 | one credit per page; $83 per 100,000 credits (Standard plan) |
+/// | `serper` | `web.search` | 0.001 | one credit per query of up to 10 results, as for places |
+/// | `google_cse` | `web.search` | 0.005 | $5 per 1,000 queries past the free 100 a day |
 ///
 /// LLM and embedding calls are priced per model and token instead ([`PriceTable::token_cost`]),
 /// in US dollars per million tokens, input / output (list prices, standard tier, no cache
@@ -163,6 +165,8 @@ impl Default for PriceTable {
             ("overpass", "geo.subareas", 0.0),
             ("overpass", "places.search", 0.0),
             ("firecrawl", "page.scrape", 0.00083),
+            ("serper", "web.search", 0.001),
+            ("google_cse", "web.search", 0.005),
         ];
         Self {
             prices: defaults
