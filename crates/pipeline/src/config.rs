@@ -92,6 +92,16 @@ pub struct LlmSettings {
     pub prices_file: Option<std::path::PathBuf>,
 }
 
+/// The web search providers that are configured (DESIGN §4: Serper `/search` → Google Custom
+/// Search → empty).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchSettings {
+    /// Serper `/search` (`SERPER_KEY`, `SERPER_BASE_URL`: the account that serves places).
+    pub serper: Option<KeyedEndpoint>,
+    /// Google Custom Search (`GOOGLE_CSE_KEY`, `GOOGLE_CSE_CX`, `GOOGLE_CSE_BASE_URL`).
+    pub google_cse: Option<(KeyedEndpoint, String)>,
+}
+
 /// How deep audits are run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditSettings {
@@ -136,6 +146,8 @@ pub struct Config {
     pub job_lease: Duration,
     /// Deep audits.
     pub audit: AuditSettings,
+    /// Web search.
+    pub search: SearchSettings,
 }
 
 /// `LEADFORGE_*` variables we know; any other one is a typo and fails at start.
@@ -267,6 +279,32 @@ impl Config {
         };
         let llm = llm_settings(vars)?;
         let audit = audit_settings(vars)?;
+        let google_cse = match (key("GOOGLE_CSE_KEY"), get("GOOGLE_CSE_CX")) {
+            (None, None) => None,
+            (Some(api_key), Some(cx)) => Some((
+                KeyedEndpoint {
+                    base_url: url("GOOGLE_CSE_BASE_URL", "https://www.googleapis.com")?,
+                    api_key,
+                },
+                cx.to_owned(),
+            )),
+            (Some(_), None) => {
+                return Err(bad(
+                    "GOOGLE_CSE_CX",
+                    "must be set with GOOGLE_CSE_KEY (the search engine id)",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(bad(
+                    "GOOGLE_CSE_KEY",
+                    "must be set with GOOGLE_CSE_CX (the API key)",
+                ));
+            }
+        };
+        let search = SearchSettings {
+            serper: places.serper.clone(),
+            google_cse,
+        };
         Ok(Self {
             database_url: Secret::new(database_url),
             blob_store_url: get("BLOB_STORE_URL")
@@ -281,6 +319,7 @@ impl Config {
             resolve: parse_resolve(get("LEADFORGE_RESOLVE").unwrap_or(""))?,
             job_lease,
             audit,
+            search,
         })
     }
 }
@@ -557,6 +596,31 @@ mod tests {
         assert_eq!(c.audit.top_n, 0);
         let f = c.audit.firecrawl.expect("configured");
         assert_eq!(f.base_url.as_str(), "https://api.firecrawl.dev/");
+    }
+
+    #[test]
+    fn web_search_uses_the_serper_account_and_custom_search_needs_key_and_engine() {
+        let c = Config::from_vars(&vars(&[])).expect("defaults");
+        assert!(c.search.serper.is_none() && c.search.google_cse.is_none());
+        let c = Config::from_vars(&vars(&[
+            ("SERPER_KEY", "s"),
+            ("GOOGLE_CSE_KEY", "g-secret"),
+            ("GOOGLE_CSE_CX", "engine"),
+        ]))
+        .expect("valid");
+        assert!(c.search.serper.is_some());
+        let (endpoint, cx) = c.search.google_cse.clone().expect("configured");
+        assert_eq!(
+            (endpoint.base_url.as_str(), cx.as_str()),
+            ("https://www.googleapis.com/", "engine")
+        );
+        assert!(!format!("{:?}", c.search).contains("g-secret"));
+        // One without the other names the one missing.
+        let err = Config::from_vars(&vars(&[("GOOGLE_CSE_KEY", "g-secret")])).expect_err("no cx");
+        assert_eq!(err.var, "GOOGLE_CSE_CX");
+        assert!(!err.to_string().contains("g-secret"));
+        let err = Config::from_vars(&vars(&[("GOOGLE_CSE_CX", "engine")])).expect_err("no key");
+        assert_eq!(err.var, "GOOGLE_CSE_KEY");
     }
 
     #[test]

@@ -15,6 +15,10 @@ use providers::places::google_legacy::{GoogleLegacyConfig, GooglePlacesLegacy};
 use providers::places::google_new::{GooglePlacesConfig, GooglePlacesNew};
 use providers::places::osm::{OsmClient, OsmConfig, OsmPlaces};
 use providers::places::serper::{SerperConfig, SerperPlaces};
+use providers::search::SearchProvider;
+use providers::search::chain::SearchChain;
+use providers::search::google_cse::{GoogleCse, GoogleCseConfig};
+use providers::search::serper::SerperSearch;
 use providers::usage::PriceTable;
 use store::{BlobStore, Store};
 
@@ -44,6 +48,8 @@ pub struct Services {
     pub firecrawl: Option<Arc<dyn PageScraper>>,
     /// How audits are run.
     pub audit: AuditSettings,
+    /// Web search (Serper → Google Custom Search → empty).
+    pub search: Arc<SearchChain>,
 }
 
 impl std::fmt::Debug for Services {
@@ -74,6 +80,7 @@ impl Services {
         let prices = PriceTable::default();
         let firecrawl_http = http.clone();
         let firecrawl_prices = prices.clone();
+        let search = Arc::new(search_chain(config, &store, &http, &prices));
         let p = &config.places;
 
         let mut chain: Vec<Arc<dyn PlacesProvider>> = Vec::new();
@@ -154,6 +161,7 @@ impl Services {
             Arc::new(client) as Arc<dyn PageScraper>
         });
         Ok(Self {
+            search,
             fetcher,
             firecrawl,
             audit: config.audit.clone(),
@@ -180,4 +188,38 @@ pub fn fetch_config(config: &Config) -> FetchConfig {
             .collect(),
         ..FetchConfig::default()
     }
+}
+
+/// The web search chain over the configured providers, cached like places answers.
+fn search_chain(
+    config: &Config,
+    store: &Store,
+    http: &HttpClient,
+    prices: &PriceTable,
+) -> SearchChain {
+    let mut providers: Vec<Arc<dyn SearchProvider>> = Vec::new();
+    if let Some(s) = &config.search.serper {
+        let cfg = SerperConfig {
+            base_url: s.base_url.clone(),
+            api_key: s.api_key.clone(),
+        };
+        providers.push(Arc::new(SerperSearch::new(
+            cfg,
+            http.clone(),
+            prices.clone(),
+        )));
+    }
+    if let Some((g, cx)) = &config.search.google_cse {
+        let cfg = GoogleCseConfig {
+            base_url: g.base_url.clone(),
+            api_key: g.api_key.clone(),
+            cx: cx.clone(),
+        };
+        providers.push(Arc::new(GoogleCse::new(cfg, http.clone(), prices.clone())));
+    }
+    SearchChain::new(
+        providers,
+        Arc::new(StoreCache(store.clone())),
+        config.places.cache_ttl,
+    )
 }

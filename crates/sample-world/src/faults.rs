@@ -22,6 +22,10 @@ pub enum FaultProvider {
     OpenAi,
     /// Firecrawl's `POST /v1/scrape`.
     Firecrawl,
+    /// Serper's web search, `POST /search` (its `/places` is [`FaultProvider::Serper`]).
+    SerperSearch,
+    /// Google Custom Search JSON API, `GET /customsearch/v1`.
+    GoogleCustomSearch,
 }
 
 /// How a provider misbehaves.

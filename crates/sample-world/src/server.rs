@@ -300,6 +300,12 @@ impl RunningWorld {
             ("GOOGLE_PLACES_KEY", SAMPLE_KEY.to_owned()),
             ("GOOGLE_PLACES_BASE_URL", base.clone()),
             ("GOOGLE_MAPS_BASE_URL", base.clone()),
+            ("GOOGLE_CSE_KEY", SAMPLE_KEY.to_owned()),
+            (
+                "GOOGLE_CSE_CX",
+                crate::api::web_search::SAMPLE_CX.to_owned(),
+            ),
+            ("GOOGLE_CSE_BASE_URL", base.clone()),
             ("NOMINATIM_BASE_URL", base.clone()),
             ("OVERPASS_BASE_URL", base.clone()),
             ("OPENAI_API_KEY", SAMPLE_KEY.to_owned()),

@@ -6,6 +6,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 /// Names of the counted endpoints.
 pub mod endpoint {
     pub const SERPER_PLACES: &str = "serper.places";
+    /// Serper's web search, `POST /search`.
+    pub const SERPER_SEARCH: &str = "serper.search";
+    /// Google Custom Search JSON API, `GET /customsearch/v1`.
+    pub const GOOGLE_CSE: &str = "google.cse";
     pub const OPENAI_RESPONSES: &str = "openai.responses";
     pub const OPENAI_CHAT: &str = "openai.chat";
     pub const OPENAI_EMBEDDINGS: &str = "openai.embeddings";

@@ -14,7 +14,9 @@ pub(crate) mod google_new;
 pub(crate) mod openai;
 pub(crate) mod osm;
 pub(crate) mod overpass_ql;
+pub(crate) mod people;
 pub(crate) mod serper;
+pub(crate) mod web_search;
 
 /// Every provider API of the world.
 pub fn router(state: AppState) -> Router {
@@ -26,7 +28,11 @@ pub fn router(state: AppState) -> Router {
             get(google_legacy::text_search),
         )
         .route("/maps/api/place/details/json", get(google_legacy::details))
-        .route("/search", get(osm::nominatim_search))
+        .route(
+            "/search",
+            get(osm::nominatim_search).post(web_search::serper_search),
+        )
+        .route("/customsearch/v1", get(web_search::google_cse))
         .route("/v1/responses", post(openai::responses))
         .route("/v1/chat/completions", post(openai::chat))
         .route("/v1/embeddings", post(openai::embeddings))
