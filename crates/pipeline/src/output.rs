@@ -110,9 +110,7 @@ pub async fn run_document(
 ) -> Result<RunDocument, StoreError> {
     let usage = store.usage().run_totals(run.id.as_str()).await?;
     let leads = store.opportunities().list_for_run(agency, &run.id).await?;
-    let mut dossiers = std::collections::HashMap::new();
     let mut summary = AuditSummary::default();
-    let (mut prompt, mut full) = (0_u64, 0_u64);
     let emails: std::collections::HashSet<&str> = leads
         .iter()
         .filter(|l| l.opportunity.email.is_some())
@@ -128,20 +126,22 @@ pub async fn run_document(
         if emails.contains(audit.opportunity_id.as_str()) {
             summary.emails_found += 1;
         }
-        if let Some(d) = store.audits().dossier_for_audit(agency, &audit.id).await? {
-            summary.dropped_items += d.dropped_gaps + d.dropped_talking_points;
-            prompt += d.prompt_tokens;
-            full += d.full_prompt_tokens;
-            dossiers.insert(
-                audit.opportunity_id.to_string(),
-                DossierDoc {
-                    summary: d.summary,
-                    identified_gaps: d.identified_gaps,
-                    talking_points: d.talking_points,
-                    sources: d.sources,
-                },
-            );
-        }
+    }
+    let (mut prompt, mut full) = (0_u64, 0_u64);
+    let mut dossiers = std::collections::HashMap::new();
+    for d in store.audits().dossiers_for_run(agency, &run.id).await? {
+        summary.dropped_items += d.dropped_gaps + d.dropped_talking_points;
+        prompt += d.prompt_tokens;
+        full += d.full_prompt_tokens;
+        dossiers.insert(
+            d.opportunity_id.to_string(),
+            DossierDoc {
+                summary: d.summary,
+                identified_gaps: d.identified_gaps,
+                talking_points: d.talking_points,
+                sources: d.sources,
+            },
+        );
     }
     let written = u64::try_from(dossiers.len()).unwrap_or(0);
     summary.avg_prompt_tokens = prompt.checked_div(written).unwrap_or(0);

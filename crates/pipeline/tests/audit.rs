@@ -145,7 +145,7 @@ async fn a_run_audits_each_lead_without_waiting_for_the_others_and_reranks_on_co
         let mut no_https = 0;
         for audit in &audits {
             assert_eq!(audit.status, AuditStatus::Completed, "{audit:?}");
-            assert_eq!(audit.lead_gen_flow_id.as_deref(), Some(run.id.as_str()));
+            assert_eq!(audit.lead_gen_flow_id.as_ref(), Some(&run.id));
             assert!(audit.analysis_thread.is_some(), "each audit has its thread");
             let pages = svc
                 .store

@@ -59,7 +59,7 @@ pub struct AuditJob {
     /// The lead.
     pub opportunity_id: OpportunityId,
     /// `leadGenFlowId`.
-    pub lead_gen_flow_id: Option<String>,
+    pub lead_gen_flow_id: Option<RunId>,
     /// Whose context the AI calls fall back to.
     pub user_id: String,
     /// `targetUrl`.
@@ -646,6 +646,24 @@ impl Audits<'_> {
         row.map(|r| decode_dossier(&r)).transpose()
     }
 
+    /// The dossiers of a run's audits, in one query.
+    pub async fn dossiers_for_run(
+        &self,
+        agency: &AgencyId,
+        run: &RunId,
+    ) -> Result<Vec<Dossier>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT d.* FROM audit_dossier d JOIN audit_jobs a ON a.id = d.audit_job_id \
+             WHERE a.lead_gen_flow_id = $1 AND a.agency_id = $2 AND d.agency_id = $2 \
+             ORDER BY d.created_at, d.id",
+        )
+        .bind(run.as_str())
+        .bind(agency.as_str())
+        .fetch_all(&self.0.pool)
+        .await?;
+        rows.iter().map(decode_dossier).collect()
+    }
+
     /// A lead's newest dossier.
     pub async fn latest_dossier(
         &self,
@@ -681,7 +699,11 @@ fn decode_audit(row: &AnyRow) -> Result<AuditJob, StoreError> {
             .map_err(|e| StoreError::corrupt("audit_jobs.agency_id", e))?,
         opportunity_id: OpportunityId::parse(&opportunity)
             .map_err(|e| StoreError::corrupt("audit_jobs.opportunity_id", e))?,
-        lead_gen_flow_id: row.try_get("lead_gen_flow_id")?,
+        lead_gen_flow_id: row
+            .try_get::<Option<String>, _>("lead_gen_flow_id")?
+            .map(|r| RunId::parse(&r))
+            .transpose()
+            .map_err(|e| StoreError::corrupt("audit_jobs.lead_gen_flow_id", e))?,
         user_id: row.try_get("user_id")?,
         target_url: row.try_get("target_url")?,
         status: AuditStatus::parse(&status)

@@ -3,42 +3,14 @@
 //! Postgres when `LEADFORGE_TEST_POSTGRES_URL` is set), each test on a fresh database.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
+mod common;
+
+use common::{lead, stores};
 use domain::{AuditPhase, AuditStatus, LeadStatus, OpportunityId, PhaseStatus, can_transition};
-use store::testing::TestDb;
 use store::{
     Agency, AgencyProfile, AuditJob, DossierGap, DossierSource, LeadUpsert, NewAudit, NewDossier,
     NewRun, Opportunity, Run, ScrapedPage, Store, StoreError, TalkingPoint, User,
 };
-
-async fn stores() -> Vec<(TestDb, Store)> {
-    let mut out = Vec::new();
-    for db in TestDb::all().await {
-        let store = db.open().await.expect("open test database");
-        out.push((db, store));
-    }
-    out
-}
-
-fn lead(place: &str, score: u8, rank: u32) -> LeadUpsert {
-    LeadUpsert {
-        place_id: place.into(),
-        source: "serper".into(),
-        name: format!("Business {place}"),
-        domain: Some(format!("{place}.com")),
-        website: Some(format!("https://{place}.com/")),
-        phone: "+15125550100".into(),
-        address: Some("1 Main St".into()),
-        city: Some("Austin".into()),
-        rating: Some(4.5),
-        reviews_count: Some(12),
-        latitude: Some(30.2),
-        longitude: Some(-97.7),
-        categories: vec!["dentist".into()],
-        score,
-        signals: vec!["NEEDS_WEB_AUDIT".into()],
-        rank,
-    }
-}
 
 /// The default agency and user, one run, and the run's leads (by rank).
 struct Fixture {
@@ -163,7 +135,7 @@ async fn creating_a_run_audit_twice_returns_the_first_one_with_its_thread() {
         let (first, created) = create(&store, &new).await;
         assert!(created, "{:?}", db.backend);
         assert_eq!(first.status, AuditStatus::Queued);
-        assert_eq!(first.lead_gen_flow_id.as_deref(), Some(f.run.id.as_str()));
+        assert_eq!(first.lead_gen_flow_id.as_ref(), Some(&f.run.id));
         assert_eq!(first.target_url.as_deref(), Some("https://p0.com/"));
         assert_eq!(first.lead_status_before, "SOURCED");
         assert_eq!(first.phases.len(), AuditPhase::ALL.len());

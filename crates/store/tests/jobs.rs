@@ -2,12 +2,14 @@
 //! `LEADFORGE_TEST_POSTGRES_URL` is set), each test on a fresh database.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
+mod common;
+
+use common::stores;
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use domain::{AgencyId, JobId, RunId};
 use serde::{Deserialize, Serialize};
-use store::testing::TestDb;
 use store::{
     BackoffPolicy, EnqueueOptions, FailOutcome, Heartbeat, JobFilter, JobKind, JobStatus, Store,
     Wake, now_ms,
@@ -62,15 +64,6 @@ struct ScrapePage {
 
 impl JobKind for ScrapePage {
     const NAME: &'static str = "scrape_page";
-}
-
-async fn stores() -> Vec<(TestDb, Store)> {
-    let mut out = Vec::new();
-    for db in TestDb::all().await {
-        let store = db.open().await.expect("open test database");
-        out.push((db, store));
-    }
-    out
 }
 
 fn for_run(run: &RunId) -> EnqueueOptions {

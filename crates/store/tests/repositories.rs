@@ -2,39 +2,11 @@
 //! when `LEADFORGE_TEST_POSTGRES_URL` is set), each test on a fresh database.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
+mod common;
+
+use common::{lead, stores};
 use domain::{Phase, PhaseStatus, WorkflowStatus};
-use store::testing::TestDb;
-use store::{LeadUpsert, NewEvent, NewRun, Store, SuppressionKind, UsageRow};
-
-async fn stores() -> Vec<(TestDb, Store)> {
-    let mut out = Vec::new();
-    for db in TestDb::all().await {
-        let store = db.open().await.expect("open test database");
-        out.push((db, store));
-    }
-    out
-}
-
-fn lead(place: &str, score: u8, rank: u32) -> LeadUpsert {
-    LeadUpsert {
-        place_id: place.into(),
-        source: "serper".into(),
-        name: format!("Business {place}"),
-        domain: Some(format!("{place}.com")),
-        website: Some(format!("https://{place}.com/")),
-        phone: "+15125550100".into(),
-        address: Some("1 Main St".into()),
-        city: Some("Austin".into()),
-        rating: Some(4.5),
-        reviews_count: Some(12),
-        latitude: Some(30.2),
-        longitude: Some(-97.7),
-        categories: vec!["dentist".into()],
-        score,
-        signals: vec!["NEEDS_WEB_AUDIT".into()],
-        rank,
-    }
-}
+use store::{NewEvent, NewRun, Store, SuppressionKind, UsageRow};
 
 async fn new_run(store: &Store) -> (store::Agency, store::User, store::Run) {
     let (user, agency) = store.users().ensure_default().await.unwrap();

@@ -138,7 +138,7 @@ pub fn build_prompt(input: &DossierInput<'_>) -> Prompt {
         whole.push_str(&head);
         whole.push_str(&page.markdown);
     }
-    let footer = footer(input);
+    let footer = FOOTER;
     let text = format!("{header}{pages}\n{footer}");
     let all = format!("{header}{whole}\n{footer}");
     Prompt {
@@ -209,15 +209,14 @@ fn header(input: &DossierInput<'_>) -> String {
     out
 }
 
-fn footer(_input: &DossierInput<'_>) -> String {
-    "Write the dossier. summary: two or three sentences on the business and its most important \
-     gaps. identified_gaps: the failed checks and listing problems that matter to this \
-     agency, key = the check or signal name, source_url = the exact URL of a scraped page \
-     above that shows it (null only for listing facts such as the rating). talking_points: \
-     what to say on a call, each resting on one approved claim id above, with the scraped \
-     page it refers to. sources: the scraped pages you used. Use only the facts above."
-        .to_owned()
-}
+/// The instructions after the material.
+const FOOTER: &str = "Write the dossier. summary: two or three sentences on the business and its \
+     most important gaps. identified_gaps: the failed checks and listing problems that matter \
+     to this agency, key = the check or signal name, source_url = the exact URL of a scraped \
+     page above that shows it (null only for listing facts such as the rating). \
+     talking_points: what to say on a call, each resting on one approved claim id above, with \
+     the scraped page it refers to. sources: the scraped pages you used. Use only the facts \
+     above.";
 
 /// Splits `budget` characters between pages of `lengths` so that short pages keep all their
 /// text and long ones share what is left equally (water-filling).

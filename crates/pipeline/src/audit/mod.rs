@@ -57,10 +57,7 @@ fn priority(step: AuditPhase) -> i32 {
 }
 
 fn step_job(audit: &AuditJob, step: AuditPhase) -> (AuditStep, EnqueueOptions) {
-    let run_id = audit
-        .lead_gen_flow_id
-        .as_deref()
-        .and_then(|r| RunId::parse(r).ok());
+    let run_id = audit.lead_gen_flow_id.clone();
     let opts = EnqueueOptions {
         dedupe_key: Some(format!("audit:{}:{}", audit.id, step.as_str())),
         run_id: run_id.clone(),
@@ -360,10 +357,7 @@ async fn commit(
     let agency = &audit.agency_id;
     let audits = svc.store.audits();
     let opportunities = svc.store.opportunities();
-    let run_id = audit
-        .lead_gen_flow_id
-        .as_deref()
-        .and_then(|r| RunId::parse(r).ok());
+    let run_id = audit.lead_gen_flow_id.clone();
     let mut tx = svc.store.pool().begin().await?;
     if !audits.hold_live_in(&mut tx, agency, &audit.id).await? {
         // Ended while this step ran (its run was cancelled): the results are dropped, the
@@ -512,10 +506,7 @@ pub(crate) async fn give_up(svc: &Services, audit: &AuditJob, reason: &str) {
         let Some(now) = end_in(&svc.store, &mut tx, audit, reason).await? else {
             return Ok(());
         };
-        let run = now
-            .lead_gen_flow_id
-            .as_deref()
-            .and_then(|r| RunId::parse(r).ok());
+        let run = now.lead_gen_flow_id.clone();
         let mut live = false;
         if let Some(run) = &run {
             live = svc

@@ -8,7 +8,6 @@ use std::collections::{BTreeMap, HashSet};
 use anyhow::Context;
 use crawler::checks::{CheckContext, Finding, SiteChecks};
 use crawler::contacts::Contacts;
-use crawler::fetch::FetchError;
 use crawler::map::{MapConfig, SiteMap, map_urls};
 use crawler::page::{PageReport, analyze};
 use crawler::select::{PageKind, score_page, select_pages};
@@ -355,7 +354,7 @@ async fn scrape_one(
         Ok(page) => page,
         Err(e) => {
             row.http_status = e.status();
-            row.error = Some(describe(&e));
+            row.error = Some(e.to_string());
             return Ok(row);
         }
     };
@@ -440,9 +439,4 @@ async fn analyze_blocking(
     tokio::task::spawn_blocking(move || analyze(&url, &html, country, &context))
         .await
         .context("page analysis panicked")
-}
-
-/// A fetch failure in words for the page's row (no secrets: URLs are the lead's own pages).
-fn describe(err: &FetchError) -> String {
-    err.to_string()
 }

@@ -181,8 +181,7 @@ pub(crate) async fn handle(
         .await?
         .into_iter()
         .find(|a| {
-            a.lead_gen_flow_id.as_deref() == Some(run.id.as_str())
-                && a.status == AuditStatus::Completed
+            a.lead_gen_flow_id.as_ref() == Some(&run.id) && a.status == AuditStatus::Completed
         });
     let mut evidence = None;
     // The user's context, not the audit's thread: the dossier's summary is in the prompt, and

@@ -29,7 +29,28 @@ pub(crate) async fn places(
     body: Bytes,
 ) -> Response {
     state.stats.hit(endpoint::SERPER_PLACES);
-    let fault = state.faults.get(FaultProvider::Serper);
+    serve(
+        &state,
+        FaultProvider::Serper,
+        &headers,
+        &body,
+        r#"{"searchParameters":{"q":"dentist","type":"places"},"places":[{"position":1,"title":"#,
+        |state, q, empty| answer(&state.world, q, empty),
+    )
+}
+
+/// What every Serper endpoint shares: the injected fault, the `X-API-KEY` check, a JSON body
+/// that is one query object or a batch (array) of them, and Serper's error shape. `answer`
+/// turns one query into its answer (`empty` when the `Empty` fault is set).
+pub(crate) fn serve(
+    state: &AppState,
+    provider: FaultProvider,
+    headers: &HeaderMap,
+    body: &[u8],
+    malformed_body: &'static str,
+    answer: impl Fn(&AppState, &Value, bool) -> Result<Value, &'static str>,
+) -> Response {
+    let fault = state.faults.get(provider);
     match fault {
         Fault::ServerError => {
             return error(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error");
@@ -41,11 +62,7 @@ pub(crate) async fn places(
             );
             return with_retry_after(response, retry_after_secs);
         }
-        Fault::Malformed => {
-            return malformed(
-                r#"{"searchParameters":{"q":"dentist","type":"places"},"places":[{"position":1,"title":"#,
-            );
-        }
+        Fault::Malformed => return malformed(malformed_body),
         Fault::Unauthorized => return error(StatusCode::FORBIDDEN, "Unauthorized."),
         _ => {}
     }
@@ -53,17 +70,17 @@ pub(crate) async fn places(
     if key != Some(SAMPLE_KEY) {
         return error(StatusCode::FORBIDDEN, "Unauthorized.");
     }
-    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
+    let Ok(request) = serde_json::from_slice::<Value>(body) else {
         return error(StatusCode::BAD_REQUEST, "Invalid JSON body");
     };
     let empty = fault == Fault::Empty;
     let answer = match &request {
         Value::Array(batch) => batch
             .iter()
-            .map(|q| answer(&state.world, q, empty))
+            .map(|q| answer(state, q, empty))
             .collect::<Result<Vec<_>, _>>()
             .map(Value::Array),
-        single => answer(&state.world, single, empty),
+        single => answer(state, single, empty),
     };
     match answer {
         Ok(body) => json_response(StatusCode::OK, &body),

@@ -26,13 +26,6 @@ const CSE_MAX_NUM: usize = 10;
 /// Custom Search never returns results past the 100th.
 const CSE_MAX_START: usize = 100;
 
-fn serper_error(status: StatusCode, message: &str) -> Response {
-    json_response(
-        status,
-        &json!({ "message": message, "statusCode": status.as_u16() }),
-    )
-}
-
 /// Serper `POST /search`: organic web results.
 pub(crate) async fn serper_search(
     State(state): State<AppState>,
@@ -40,46 +33,14 @@ pub(crate) async fn serper_search(
     body: Bytes,
 ) -> Response {
     state.stats.hit(endpoint::SERPER_SEARCH);
-    let fault = state.faults.get(FaultProvider::SerperSearch);
-    match fault {
-        Fault::ServerError => {
-            return serper_error(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error");
-        }
-        Fault::RateLimited { retry_after_secs } => {
-            let response = serper_error(
-                StatusCode::TOO_MANY_REQUESTS,
-                "Too many requests, please slow down.",
-            );
-            return with_retry_after(response, retry_after_secs);
-        }
-        Fault::Malformed => {
-            return malformed(
-                r#"{"searchParameters":{"q":"site:linkedin.com/in","type":"search"},"organic":[{"title":"#,
-            );
-        }
-        Fault::Unauthorized => return serper_error(StatusCode::FORBIDDEN, "Unauthorized."),
-        _ => {}
-    }
-    let key = headers.get("x-api-key").and_then(|v| v.to_str().ok());
-    if key != Some(SAMPLE_KEY) {
-        return serper_error(StatusCode::FORBIDDEN, "Unauthorized.");
-    }
-    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
-        return serper_error(StatusCode::BAD_REQUEST, "Invalid JSON body");
-    };
-    let empty = fault == Fault::Empty;
-    let answer = match &request {
-        Value::Array(batch) => batch
-            .iter()
-            .map(|q| serper_answer(&state, q, empty))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Value::Array),
-        single => serper_answer(&state, single, empty),
-    };
-    match answer {
-        Ok(body) => json_response(StatusCode::OK, &body),
-        Err(message) => serper_error(StatusCode::BAD_REQUEST, message),
-    }
+    super::serper::serve(
+        &state,
+        FaultProvider::SerperSearch,
+        &headers,
+        &body,
+        r#"{"searchParameters":{"q":"site:linkedin.com/in","type":"search"},"organic":[{"title":"#,
+        serper_answer,
+    )
 }
 
 fn serper_answer(state: &AppState, request: &Value, empty: bool) -> Result<Value, &'static str> {
