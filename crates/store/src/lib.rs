@@ -14,6 +14,9 @@ mod error;
 mod events;
 mod jobs;
 mod opportunities;
+mod people;
+mod personas;
+mod reports;
 mod runs;
 mod suppression;
 mod threads;
@@ -35,7 +38,10 @@ pub use jobs::{
     BackoffPolicy, CancelReport, ClaimedJob, EnqueueOptions, FailOutcome, Heartbeat, JobCounts,
     JobFilter, JobKind, JobRow, JobStatus, JobWaiter, Jobs, ReapReport, Wake, backoff_delay,
 };
-pub use opportunities::{LeadUpsert, Opportunities, Opportunity, RunLead};
+pub use opportunities::{LeadMapping, LeadUpsert, Opportunities, Opportunity, RunLead};
+pub use people::{DecisionMaker, DecisionMakers, NewDecisionMaker};
+pub use personas::{Embedding, NewPersona, PersonaKind, Personas, StoredPersona};
+pub use reports::{NewDraft, Reports, StoredDraft, StoredResearch};
 pub use runs::{NewRun, Run, Runs};
 pub use suppression::{Suppression, SuppressionEntry, SuppressionKind};
 pub use threads::{Thread, ThreadMessage, Threads};

@@ -9,6 +9,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::error::{StoreError, from_json, to_json};
+use crate::personas::Embedding;
 use crate::{Store, now_ms};
 
 /// A triaged lead to upsert, in storable form (also what `filter_rank` hands `persist_leads`
@@ -119,6 +120,21 @@ pub struct RunLead {
     pub rank: u32,
     /// The opportunity.
     pub opportunity: Opportunity,
+}
+
+/// A lead's business vector and the persona it maps to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeadMapping {
+    /// The lead.
+    pub id: OpportunityId,
+    /// Its business embedding, when computed.
+    pub embedding: Option<Embedding>,
+    /// Mapped business persona.
+    pub persona_id: Option<String>,
+    /// Cosine similarity to it.
+    pub persona_score: Option<f64>,
+    /// `embedding` or `heuristic`.
+    pub persona_method: Option<String>,
 }
 
 /// Repository of opportunities.
@@ -373,6 +389,82 @@ impl Opportunities<'_> {
         .execute(&mut *conn)
         .await?;
         Ok(())
+    }
+
+    /// Records the business persona a lead maps to, on `conn`.
+    pub async fn set_persona_in(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        agency: &AgencyId,
+        id: &OpportunityId,
+        persona_id: Option<&str>,
+        score: Option<f64>,
+        method: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE client_opportunities SET persona_id = $3, persona_score = $4, \
+             persona_method = $5, updated_at = $6 WHERE id = $1 AND agency_id = $2",
+        )
+        .bind(id.as_str())
+        .bind(agency.as_str())
+        .bind(persona_id)
+        .bind(score)
+        .bind(method)
+        .bind(now_ms())
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Stores a lead's business embedding.
+    pub async fn set_embedding(
+        &self,
+        agency: &AgencyId,
+        id: &OpportunityId,
+        embedding: &Embedding,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE client_opportunities SET embedding = $3, embedding_model = $4, \
+             embedding_hash = $5 WHERE id = $1 AND agency_id = $2",
+        )
+        .bind(id.as_str())
+        .bind(agency.as_str())
+        .bind(embedding.to_bytes())
+        .bind(&embedding.model)
+        .bind(&embedding.text_hash)
+        .execute(&self.0.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The persona mapping state of a run's leads, in rank order: vector and mapped persona.
+    pub async fn mappings_for_run(
+        &self,
+        agency: &AgencyId,
+        run: &RunId,
+    ) -> Result<Vec<LeadMapping>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT o.id, o.embedding, o.embedding_model, o.embedding_hash, o.persona_id, \
+             o.persona_score, o.persona_method FROM run_leads rl \
+             JOIN client_opportunities o ON o.id = rl.opportunity_id \
+             WHERE rl.run_id = $1 AND rl.agency_id = $2 ORDER BY rl.rank",
+        )
+        .bind(run.as_str())
+        .bind(agency.as_str())
+        .fetch_all(&self.0.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(LeadMapping {
+                    id: OpportunityId::parse(&row.try_get::<String, _>("id")?)
+                        .map_err(|e| StoreError::corrupt("client_opportunities.id", e))?,
+                    embedding: Embedding::from_row(row)?,
+                    persona_id: row.try_get("persona_id")?,
+                    persona_score: row.try_get("persona_score")?,
+                    persona_method: row.try_get("persona_method")?,
+                })
+            })
+            .collect()
     }
 
     /// Moves a lead along its lifecycle, on `conn`: only from a status that may go to `to`
