@@ -32,7 +32,7 @@ impl Embedding {
 
     /// Decodes stored bytes; `None` when the length is not a whole number of `f32`s.
     pub fn vector_from_bytes(bytes: &[u8]) -> Option<Vec<f32>> {
-        if bytes.len() % 4 != 0 {
+        if !bytes.len().is_multiple_of(4) {
             return None;
         }
         Some(
