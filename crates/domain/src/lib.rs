@@ -11,6 +11,7 @@ pub mod geo;
 mod geo_tables;
 pub mod ids;
 pub mod lead;
+pub mod people;
 pub mod persona_match;
 pub mod phase;
 pub mod phone;
