@@ -25,6 +25,12 @@ pub enum Command {
     /// Deep-audit one lead now (map, pick and scrape its website, write its dossier) and
     /// print the dossier.
     Audit(AuditArgs),
+    /// Onboard an agency from its own website; show or save its profile.
+    #[command(subcommand)]
+    Agency(crate::commands::agency::AgencyCommand),
+    /// A READY lead's call script and first e-mail, from its dossier and the agency's
+    /// approved claims.
+    Outreach(OutreachArgs),
     /// Show or cancel a run.
     #[command(subcommand)]
     Runs(RunsCommand),
@@ -50,6 +56,18 @@ pub struct AuditArgs {
     /// Only create and enqueue the audit, print its id and exit (workers do the rest).
     #[arg(long, conflicts_with = "json")]
     pub detach: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OutreachArgs {
+    /// The lead (`client_opportunities` id, as `runs show --json` prints it).
+    pub opportunity_id: String,
+    /// Write a new draft from the lead's latest dossier and the agency's current claims.
+    #[arg(long)]
+    pub regenerate: bool,
+    /// Print the draft as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -105,7 +123,12 @@ impl Command {
         match self {
             Self::Run(_) | Self::Demo(_) => "warn",
             Self::Worker(_) | Self::Serve(_) | Self::Migrate => "info",
-            Self::Runs(_) | Self::Jobs(_) | Self::Doctor { .. } | Self::Audit(_) => "warn",
+            Self::Runs(_)
+            | Self::Jobs(_)
+            | Self::Doctor { .. }
+            | Self::Audit(_)
+            | Self::Outreach(_) => "warn",
+            Self::Agency(_) => "warn",
         }
     }
 }
@@ -128,6 +151,9 @@ pub struct RunArgs {
     /// Agency profile as TOML (otherwise the stored default agency).
     #[arg(long, value_name = "FILE")]
     pub agency: Option<PathBuf>,
+    /// Which optional stages run.
+    #[command(flatten)]
+    pub stages: StageArgs,
     /// Print the run as JSON on stdout instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -153,6 +179,9 @@ pub struct DemoArgs {
     /// How many leads with NEEDS_WEB_AUDIT to deep-audit (0–200).
     #[arg(long, value_name = "N")]
     pub audit: Option<u64>,
+    /// Which optional stages run.
+    #[command(flatten)]
+    pub stages: StageArgs,
     /// Print the run as JSON on stdout instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -160,4 +189,29 @@ pub struct DemoArgs {
     /// the demo always exits when done).
     #[arg(long)]
     pub no_serve: bool,
+}
+
+/// Switches for the optional stages of a run (all on by default).
+#[derive(Debug, Clone, Copy, Args)]
+pub struct StageArgs {
+    /// Skip the business and decision-maker personas (and mapping leads to them).
+    #[arg(long)]
+    pub no_personas: bool,
+    /// Skip finding decision makers (LinkedIn search and the leads' team pages).
+    #[arg(long)]
+    pub no_decision_makers: bool,
+    /// Skip the market research report.
+    #[arg(long)]
+    pub no_market_research: bool,
+}
+
+impl StageArgs {
+    /// The run's stages.
+    pub fn stages(self) -> pipeline::Stages {
+        pipeline::Stages {
+            personas: !self.no_personas,
+            decision_makers: !self.no_decision_makers,
+            market_research: !self.no_market_research,
+        }
+    }
 }

@@ -37,6 +37,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Worker(args) => commands::worker::run(config, args).await,
         Command::Serve(args) => commands::worker::run(config, args).await,
         Command::Audit(args) => commands::audit::run(config, args).await,
+        Command::Outreach(args) => commands::outreach::run(config, args).await,
+        Command::Agency(cmd) => commands::agency::run(config, cmd).await,
         Command::Runs(cmd) => commands::runs::run(config, cmd).await,
         Command::Jobs(args) => commands::jobs::run(config, args).await,
         Command::Doctor { json } => commands::doctor::run(config, json).await,

@@ -11,7 +11,7 @@ pub fn say(text: &str) {
 }
 
 /// Prints the run document as pretty JSON.
-pub fn print_json(doc: &RunDocument) -> anyhow::Result<()> {
+pub fn print_json<T: serde::Serialize + ?Sized>(doc: &T) -> anyhow::Result<()> {
     let text = serde_json::to_string_pretty(doc)?;
     say(&text);
     Ok(())
@@ -91,6 +91,97 @@ pub fn print_table(doc: &RunDocument) {
             a.avg_full_prompt_tokens,
             a.dropped_items,
         ));
+    }
+    let people: Vec<_> = doc
+        .opportunities
+        .iter()
+        .flat_map(|o| &o.decision_makers)
+        .collect();
+    let (business, deciders) = (&doc.personas.business, &doc.personas.decision_makers);
+    if !business.is_empty() || !deciders.is_empty() {
+        let mapped = doc
+            .opportunities
+            .iter()
+            .filter(|o| o.persona.is_some())
+            .count();
+        let names = |ps: &[pipeline::output::PersonaDoc]| {
+            ps.iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        out.push_str(&format!(
+            "
+Personas: {} business ({}) · {} decision-maker ({}) · {mapped} lead(s) mapped",
+            business.len(),
+            names(business),
+            deciders.len(),
+            names(deciders),
+        ));
+    }
+    if !people.is_empty() {
+        let leads = doc
+            .opportunities
+            .iter()
+            .filter(|o| !o.decision_makers.is_empty())
+            .count();
+        let mapped = people.iter().filter(|p| p.persona.is_some()).count();
+        let ties = people
+            .iter()
+            .filter(|p| {
+                p.persona.as_ref().and_then(|r| r.method.as_deref())
+                    == Some("embedding_llm_tiebreak")
+            })
+            .count();
+        let on_site = people
+            .iter()
+            .filter(|p| p.source.contains("website"))
+            .count();
+        out.push_str(&format!(
+            "
+{} decision maker(s) for {leads} lead(s) ({on_site} named on their own websites) · {mapped} mapped to personas ({ties} tie(s) decided by the LLM)",
+            people.len(),
+        ));
+        // The top lead's people, as a taste.
+        if let Some(top) = doc
+            .opportunities
+            .iter()
+            .find(|o| !o.decision_makers.is_empty())
+        {
+            for p in top.decision_makers.iter().take(3) {
+                out.push_str(&format!(
+                    "
+  {} · {} — {} → {}",
+                    top.name,
+                    p.name,
+                    p.title.as_deref().unwrap_or("title unknown"),
+                    p.persona
+                        .as_ref()
+                        .and_then(|r| r.name.as_deref())
+                        .unwrap_or("no persona"),
+                ));
+            }
+        }
+    }
+    let drafts = doc
+        .opportunities
+        .iter()
+        .filter(|o| o.outreach.is_some())
+        .count();
+    if drafts > 0 {
+        out.push_str(&format!(
+            "
+{drafts} outreach draft(s) (call script and first e-mail) for READY leads"
+        ));
+    }
+    if let Some(line) = doc
+        .market_research
+        .as_ref()
+        .and_then(|r| serde_json::from_value::<pipeline::research::MarketResearch>(r.clone()).ok())
+        .map(|r| pipeline::research::summary_line(&r))
+    {
+        out.push('\n');
+        out.push_str(&line);
     }
     say(&out);
 }

@@ -137,7 +137,12 @@ async fn provider_failures_everywhere_fail_the_run_naming_each_provider() {
         let (_, agency) = store.users().ensure_default().await.unwrap();
         let runs = store.runs().list(&agency.id, 1).await.unwrap();
         assert_eq!(runs[0].workflow_status, domain::WorkflowStatus::Failed);
-        assert!(runs[0].phases[0].error.is_some());
+        let source = runs[0]
+            .phases
+            .iter()
+            .find(|p| p.name == domain::Phase::Source)
+            .unwrap();
+        assert!(source.error.is_some(), "{source:?}");
     }
 }
 

@@ -33,11 +33,15 @@ async fn a_campaign_prints_ranked_qualified_leads_as_json_on_every_backend() {
         assert_eq!(
             phases,
             [
+                "personas",
                 "source",
                 "filter_rank",
                 "persist_leads",
                 "scrape_content",
                 "generate_dossier",
+                "dm_enrichment",
+                "persona_mapping",
+                "market_research",
                 "finalize_rank"
             ]
         );
@@ -52,6 +56,24 @@ async fn a_campaign_prints_ranked_qualified_leads_as_json_on_every_backend() {
             scores.windows(2).all(|w| w[0] >= w[1]),
             "ranked by score: {scores:?}"
         );
+        let business_personas: HashSet<&str> = doc["personas"]["business"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_str().unwrap())
+            .collect();
+        assert!(business_personas.len() >= 2, "{}", doc["personas"]);
+        assert!(doc["market_research"]["stats"]["funnel"].is_object());
+        let people: usize = opps
+            .iter()
+            .map(|o| o["decision_makers"].as_array().unwrap().len())
+            .sum();
+        assert!(people > 0, "decision makers were found");
+        assert!(
+            opps.iter()
+                .any(|o| o["outreach"]["email"]["subject"].is_string()),
+            "READY leads get outreach drafts"
+        );
         let mut place_ids = HashSet::new();
         let mut domains = HashSet::new();
         for (i, o) in opps.iter().enumerate() {
@@ -64,12 +86,22 @@ async fn a_campaign_prints_ranked_qualified_leads_as_json_on_every_backend() {
                 if audited { "READY" } else { "SOURCED" },
                 "{o}"
             );
-            assert!(o["persona"].is_null());
+            // Every lead maps to one of the run's business personas, by its vector.
+            let persona = o["persona"]["id"].as_str().expect("a persona");
+            assert!(business_personas.contains(persona), "{o}");
+            assert_eq!(o["persona"]["method"], "embedding", "{o}");
+            // Only a READY lead can have an outreach draft.
+            if !audited {
+                assert!(o["outreach"].is_null(), "{o}");
+            }
             assert!(
                 !o["fit_reason"].as_str().unwrap_or("").is_empty(),
                 "fit reason: {o}"
             );
-            assert!(o["decision_makers"].as_array().unwrap().is_empty());
+            for p in o["decision_makers"].as_array().unwrap() {
+                assert!(p["name"].is_string() && p["source"].is_string(), "{p}");
+                assert!(p["persona"]["id"].is_string(), "{p}");
+            }
             assert!(
                 place_ids.insert(o["place_id"].as_str().unwrap().to_owned()),
                 "dup place"
@@ -327,10 +359,16 @@ async fn the_table_names_every_lead_and_the_provider_that_answered() {
             .iter()
             .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_digit())
                 && !l.contains("leads for")
-                && !l.contains("audited"))
+                && !l.contains("audited")
+                && !l.contains("decision maker(s)")
+                && !l.contains("outreach draft(s)"))
             .count(),
         5
     );
+    // The stages' summary follows the table.
+    for line in ["Personas: ", "Market: "] {
+        assert!(table.lines().any(|l| l.starts_with(line)), "{table}");
+    }
     assert!(
         table.contains("5 leads for roofer in Austin, TX"),
         "{table}"

@@ -155,10 +155,38 @@ async fn assert_each_step_done_once(store: &store::Store, run: &RunId) -> Vec<st
         audits.values().all(|n| *n == 4),
         "four steps per audit: {audits:?}"
     );
+    // `run:{id}:{kind}:…` keys of the Leadora stages' children.
+    let kind = |k: &str| -> (String, String) {
+        let parts: Vec<&str> = k.split(':').collect();
+        (
+            parts.get(2).copied().unwrap_or_default().to_owned(),
+            parts.get(3).copied().unwrap_or_default().to_owned(),
+        )
+    };
+    let count = |a: &str, b: Option<&str>| {
+        keys.keys()
+            .filter(|k| k.starts_with("run:"))
+            .map(|k| kind(k))
+            .filter(|(x, y)| x == a && b.is_none_or(|b| y == b))
+            .count()
+    };
+    let dm_batches = count("dm", None);
+    let lead_batches = count("embed", Some("biz"));
+    let people_batches = count("embed", Some("dm"));
+    assert_eq!(dm_batches, leads.div_ceil(5), "{keys:?}");
+    assert_eq!(lead_batches, leads.div_ceil(25), "{keys:?}");
+    assert_eq!(count("embed", Some("bp")) + count("embed", Some("dmp")), 2);
+    assert_eq!(
+        count("map", None),
+        lead_batches + people_batches,
+        "one mapping per embedding batch: {keys:?}"
+    );
     assert_eq!(
         keys.len(),
-        6 + leads + 4 * audits.len(),
-        "five phase jobs, the completion handler, the leads, four steps per audit: {keys:?}"
+        10 + leads + 4 * audits.len() + 2 + dm_batches + 2 * (lead_batches + people_batches),
+        "nine phase jobs, the completion handler, the leads, four steps per audit, the \
+         persona embeddings, the decision-maker batches, the embedding batches and their \
+         mappings: {keys:?}"
     );
     jobs
 }
@@ -332,10 +360,19 @@ async fn operations_commands_show_progress_and_jobs_and_name_unknown_runs() {
         .filter(|o| !o["dossier"].is_null())
         .count();
     assert!(audited > 0, "{doc}");
-    let expected = 5 + 1 + 5 + 4 * audited;
+    let people: usize = doc["opportunities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["decision_makers"].as_array().unwrap().len())
+        .sum();
+    // Nine phases, completion, five fit reasons, four steps per audit, two persona
+    // embeddings, one decision-maker batch, one lead embedding batch and its mapping, and
+    // the people's embedding batches with theirs.
+    let expected = 9 + 1 + 5 + 4 * audited + 2 + 1 + 2 + 2 * people.div_ceil(25);
     assert!(
         text.contains(&format!("{expected} done")),
-        "5 phases + completion + 5 leads + 4 steps per audit: {text}"
+        "every job of the run is done: {text}"
     );
 
     let out = h.leadforge(&["jobs", "--run", id, "--json"]).await;

@@ -22,6 +22,41 @@ pub struct CampaignRequest {
     /// Leads with `NEEDS_WEB_AUDIT` to deep-audit (the top N), 0–200; `None` = the configured
     /// `LEADFORGE_AUDIT_LEADS`.
     pub audit_leads: Option<u32>,
+    /// The optional stages this run goes through.
+    pub stages: Stages,
+}
+
+/// The optional (Leadora) stages of a run, all on unless switched off (`--no-personas`,
+/// `--no-decision-makers`, `--no-market-research`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Stages {
+    /// `personas`, and `persona_mapping` with it.
+    pub personas: bool,
+    /// `dm_enrichment`.
+    pub decision_makers: bool,
+    /// `market_research`.
+    pub market_research: bool,
+}
+
+impl Default for Stages {
+    fn default() -> Self {
+        Self::ALL
+    }
+}
+
+impl Stages {
+    /// Every stage on.
+    pub const ALL: Self = Self {
+        personas: true,
+        decision_makers: true,
+        market_research: true,
+    };
+    /// Every optional stage off: the core pipeline only.
+    pub const NONE: Self = Self {
+        personas: false,
+        decision_makers: false,
+        market_research: false,
+    };
 }
 
 /// A request that cannot become a run, or a store failure while creating it.
@@ -78,14 +113,26 @@ impl CampaignRequest {
         Ok(self)
     }
 
-    /// The phases a run goes through, in order, with whether each is enabled.
+    /// The phases a run with every stage on goes through, in order (DESIGN §3).
     pub fn phases() -> Vec<(Phase, bool)> {
+        Self::phases_for(Stages::ALL)
+    }
+
+    /// The phases a run goes through, in order, with whether each is enabled: `personas` →
+    /// `source` → `filter_rank` → `persist_leads` → `scrape_content` → `generate_dossier` →
+    /// `dm_enrichment` → `persona_mapping` → `market_research` → `finalize_rank`. Persona
+    /// mapping runs with the personas it maps to.
+    pub fn phases_for(stages: Stages) -> Vec<(Phase, bool)> {
         vec![
+            (Phase::Personas, stages.personas),
             (Phase::Source, true),
             (Phase::FilterRank, true),
             (Phase::PersistLeads, true),
             (Phase::ScrapeContent, true),
             (Phase::GenerateDossier, true),
+            (Phase::DmEnrichment, stages.decision_makers),
+            (Phase::PersonaMapping, stages.personas),
+            (Phase::MarketResearch, stages.market_research),
             (Phase::FinalizeRank, true),
         ]
     }
@@ -107,6 +154,7 @@ mod tests {
             geography: g.into(),
             num_leads: n,
             audit_leads: None,
+            stages: Stages::ALL,
         }
     }
 

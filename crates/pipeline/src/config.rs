@@ -148,6 +148,39 @@ pub struct Config {
     pub audit: AuditSettings,
     /// Web search.
     pub search: SearchSettings,
+    /// Embeddings for persona mapping.
+    pub embeddings: EmbeddingSettings,
+    /// `LINKEDIN_MAX_EMPLOYEES_PER_COMPANY`: decision makers kept per business (1–50,
+    /// default 5), most senior first.
+    pub linkedin_max_employees: usize,
+}
+
+/// Which embedder a process uses (DESIGN §4: OpenAI-compatible `/embeddings` when configured
+/// → the local all-MiniLM-L6-v2 model → feature hashing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmbeddingsMode {
+    /// The chain above; the local model is downloaded once from the hub when no directory
+    /// holds it, and hashing takes over (with a run event) when it cannot be had.
+    Auto,
+    /// The chain without the API: the local model, else feature hashing (with a run event).
+    Local,
+    /// Feature hashing only (offline tests, or to save memory).
+    Hashing,
+}
+
+/// How embeddings are computed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmbeddingSettings {
+    /// `LEADFORGE_EMBEDDINGS`: `auto` (default), `local` or `hashing`.
+    pub mode: EmbeddingsMode,
+    /// `LEADFORGE_EMBEDDINGS_MODEL_DIR`: a directory holding `config.json`, `tokenizer.json`
+    /// and `model.safetensors` of all-MiniLM-L6-v2.
+    pub model_dir: Option<std::path::PathBuf>,
+    /// `LEADFORGE_DATA_DIR` (default `./leadforge-data`): the downloaded model is cached in
+    /// its `models/` folder.
+    pub data_dir: std::path::PathBuf,
+    /// `HF_ENDPOINT`: the Hugging Face hub to download the model from.
+    pub hub_base_url: Url,
 }
 
 /// `LEADFORGE_*` variables we know; any other one is a typo and fails at start.
@@ -165,6 +198,9 @@ const KNOWN_LEADFORGE_VARS: &[&str] = &[
     "LEADFORGE_AUDIT_PAGES",
     "LEADFORGE_DOSSIER_PAGE_TOKENS",
     "LEADFORGE_EXTRA_CA_CERTS",
+    "LEADFORGE_EMBEDDINGS",
+    "LEADFORGE_EMBEDDINGS_MODEL_DIR",
+    "LEADFORGE_DATA_DIR",
     // Read by the test harnesses, not by the product.
     "LEADFORGE_TEST_POSTGRES_URL",
 ];
@@ -305,6 +341,39 @@ impl Config {
             serper: places.serper.clone(),
             google_cse,
         };
+        let embeddings = EmbeddingSettings {
+            mode: match get("LEADFORGE_EMBEDDINGS")
+                .map(str::to_ascii_lowercase)
+                .as_deref()
+            {
+                None | Some("auto") => EmbeddingsMode::Auto,
+                Some("local") => EmbeddingsMode::Local,
+                Some("hashing") => EmbeddingsMode::Hashing,
+                Some(_) => {
+                    return Err(bad(
+                        "LEADFORGE_EMBEDDINGS",
+                        "expected `auto`, `local` or `hashing`",
+                    ));
+                }
+            },
+            model_dir: get("LEADFORGE_EMBEDDINGS_MODEL_DIR").map(std::path::PathBuf::from),
+            data_dir: get("LEADFORGE_DATA_DIR")
+                .unwrap_or("./leadforge-data")
+                .into(),
+            hub_base_url: url("HF_ENDPOINT", "https://huggingface.co")?,
+        };
+        let linkedin_max_employees = match get("LINKEDIN_MAX_EMPLOYEES_PER_COMPANY") {
+            None => 5,
+            Some(v) => match v.parse::<usize>() {
+                Ok(n) if (1..=50).contains(&n) => n,
+                _ => {
+                    return Err(bad(
+                        "LINKEDIN_MAX_EMPLOYEES_PER_COMPANY",
+                        "expected a whole number from 1 to 50",
+                    ));
+                }
+            },
+        };
         Ok(Self {
             database_url: Secret::new(database_url),
             blob_store_url: get("BLOB_STORE_URL")
@@ -320,6 +389,8 @@ impl Config {
             job_lease,
             audit,
             search,
+            embeddings,
+            linkedin_max_employees,
         })
     }
 }

@@ -5,6 +5,11 @@ use serde::{Deserialize, Serialize};
 use store::{ClaimedJob, JobKind};
 
 use crate::audit::{self, AuditStep};
+use crate::phases::dm_enrichment::{self, DmDiscoveryBatch};
+use crate::phases::embed::{
+    self, ComputeBpEmbeddings, ComputeBusinessEmbeddings, ComputeDmEmbeddings,
+    ComputeDmPersonaEmbeddings, MapPersonas,
+};
 use crate::phases::finalize_rank::{self, WriteFitReason};
 use crate::services::Services;
 use crate::worker::{JobCtx, JobError};
@@ -47,6 +52,12 @@ pub const KINDS: &[&str] = &[
     FinishRun::NAME,
     WriteFitReason::NAME,
     AuditStep::NAME,
+    DmDiscoveryBatch::NAME,
+    ComputeBpEmbeddings::NAME,
+    ComputeDmPersonaEmbeddings::NAME,
+    ComputeBusinessEmbeddings::NAME,
+    ComputeDmEmbeddings::NAME,
+    MapPersonas::NAME,
 ];
 
 /// Routes a claimed job to its handler.
@@ -66,6 +77,26 @@ pub(crate) async fn dispatch(
             finalize_rank::handle(svc, ctx, job.decode().map_err(JobError::fatal)?).await
         }
         AuditStep::NAME => audit::handle(svc, ctx, job.decode().map_err(JobError::fatal)?).await,
+        DmDiscoveryBatch::NAME => {
+            dm_enrichment::handle(svc, ctx, job.decode().map_err(JobError::fatal)?).await
+        }
+        ComputeBpEmbeddings::NAME => {
+            let j: ComputeBpEmbeddings = job.decode().map_err(JobError::fatal)?;
+            embed::handle_personas(svc, ctx, &j.run_id, store::PersonaKind::Business).await
+        }
+        ComputeDmPersonaEmbeddings::NAME => {
+            let j: ComputeDmPersonaEmbeddings = job.decode().map_err(JobError::fatal)?;
+            embed::handle_personas(svc, ctx, &j.run_id, store::PersonaKind::DecisionMaker).await
+        }
+        ComputeBusinessEmbeddings::NAME => {
+            embed::handle_businesses(svc, ctx, job.decode().map_err(JobError::fatal)?).await
+        }
+        ComputeDmEmbeddings::NAME => {
+            embed::handle_people(svc, ctx, job.decode().map_err(JobError::fatal)?).await
+        }
+        MapPersonas::NAME => {
+            embed::handle_mapping(svc, ctx, job.decode().map_err(JobError::fatal)?).await
+        }
         other => Err(JobError::Fatal(anyhow::anyhow!(
             "unknown job kind {other:?}"
         ))),
@@ -82,8 +113,21 @@ pub(crate) async fn on_dead(svc: &Services, job: &ClaimedJob, reason: &str) {
         }
         return;
     }
-    if let Ok(child) = job.decode::<WriteFitReason>() {
-        workflow::child_gave_up(svc, &child.run_id, domain::Phase::FinalizeRank, reason).await;
+    // A child that gave up counts as finished, so its phase still completes.
+    let child_phase = match job.kind.as_str() {
+        WriteFitReason::NAME => Some(domain::Phase::FinalizeRank),
+        DmDiscoveryBatch::NAME => Some(domain::Phase::DmEnrichment),
+        ComputeBpEmbeddings::NAME | ComputeDmPersonaEmbeddings::NAME => {
+            Some(domain::Phase::Personas)
+        }
+        // An embedding batch that gave up never queued its mapping, which would have counted.
+        ComputeBusinessEmbeddings::NAME | ComputeDmEmbeddings::NAME | MapPersonas::NAME => {
+            Some(domain::Phase::PersonaMapping)
+        }
+        _ => None,
+    };
+    if let (Some(phase), Some(run_id)) = (child_phase, &job.run_id) {
+        workflow::child_gave_up(svc, run_id, phase, reason).await;
         return;
     }
     if let Some(run_id) = &job.run_id {

@@ -4,13 +4,65 @@ use domain::AgencyId;
 use serde::Serialize;
 use store::{Run, RunLead, Store, StoreError, UsageTotals};
 
-/// `{ "run": …, "opportunities": [ … ] }`.
+/// `{ "run": …, "opportunities": [ … ], "personas": …, "market_research": … }`.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunDocument {
     /// The run.
     pub run: RunSummary,
     /// Its leads, ranked by score.
     pub opportunities: Vec<OpportunityDoc>,
+    /// The personas the run's leads and decision makers were mapped to.
+    pub personas: PersonasDoc,
+    /// The run's market research (`null` when the stage was off or has not run).
+    pub market_research: Option<serde_json::Value>,
+}
+
+/// The run's personas.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PersonasDoc {
+    /// Business personas.
+    pub business: Vec<PersonaDoc>,
+    /// Decision-maker personas.
+    pub decision_makers: Vec<PersonaDoc>,
+}
+
+/// One persona: its id (what leads and people point at), name and content.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonaDoc {
+    pub id: String,
+    pub name: String,
+    /// Who wrote it (`openai`, …, `rules`).
+    pub provider: String,
+    /// The persona as generated (description, goals, pains, …).
+    #[serde(flatten)]
+    pub data: serde_json::Map<String, serde_json::Value>,
+    /// The model of its embedding, when computed.
+    pub embedding_model: Option<String>,
+}
+
+/// The persona a lead or person maps to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PersonaRef {
+    pub id: String,
+    pub name: Option<String>,
+    /// Cosine similarity (or the heuristic's word share).
+    pub score: Option<f64>,
+    /// `embedding`, `embedding_llm_tiebreak` or `heuristic`.
+    pub method: Option<String>,
+}
+
+/// A decision maker as other programs read it.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionMakerDoc {
+    pub name: String,
+    pub title: Option<String>,
+    pub company: Option<String>,
+    pub profile_url: Option<String>,
+    pub location: Option<String>,
+    /// `linkedin_search`, `website` or both.
+    pub source: String,
+    pub source_url: Option<String>,
+    pub persona: Option<PersonaRef>,
 }
 
 /// The run part.
@@ -87,10 +139,12 @@ pub struct OpportunityDoc {
     pub email: Option<String>,
     /// The dossier of the lead's deep audit in this run, when it was audited.
     pub dossier: Option<DossierDoc>,
-    /// Not produced yet by this version: always empty.
-    pub decision_makers: Vec<serde_json::Value>,
-    /// Not produced yet by this version: always `null`.
-    pub persona: Option<serde_json::Value>,
+    /// The people who decide, most senior first.
+    pub decision_makers: Vec<DecisionMakerDoc>,
+    /// The business persona the lead maps to.
+    pub persona: Option<PersonaRef>,
+    /// The call script and first e-mail of a READY lead.
+    pub outreach: Option<serde_json::Value>,
 }
 
 /// A dossier as other programs read it (no page content: sources point at the pages).
@@ -143,6 +197,80 @@ pub async fn run_document(
             },
         );
     }
+    let personas_repo = store.personas();
+    let mut personas = PersonasDoc::default();
+    let mut names = std::collections::HashMap::new();
+    for (kind, out) in [
+        (store::PersonaKind::Business, &mut personas.business),
+        (
+            store::PersonaKind::DecisionMaker,
+            &mut personas.decision_makers,
+        ),
+    ] {
+        let mut set = personas_repo.for_run(kind, agency, &run.id).await?;
+        if set.is_empty() {
+            // A run without its own personas maps to the agency's latest.
+            set = personas_repo.latest_for_agency(kind, agency).await?;
+        }
+        for p in set {
+            names.insert(p.id.clone(), p.name.clone());
+            out.push(PersonaDoc {
+                id: p.id,
+                name: p.name,
+                provider: p.provider,
+                data: match p.data {
+                    serde_json::Value::Object(mut map) => {
+                        map.remove("name");
+                        map
+                    }
+                    _ => serde_json::Map::new(),
+                },
+                embedding_model: p.embedding.map(|e| e.model),
+            });
+        }
+    }
+    let persona_ref = |id: Option<String>, score: Option<f64>, method: Option<String>| {
+        id.map(|id| PersonaRef {
+            name: names.get(&id).cloned(),
+            id,
+            score,
+            method,
+        })
+    };
+    let mut people: std::collections::HashMap<String, Vec<DecisionMakerDoc>> =
+        std::collections::HashMap::new();
+    for d in store.decision_makers().for_run(agency, &run.id).await? {
+        people
+            .entry(d.opportunity_id.to_string())
+            .or_default()
+            .push(DecisionMakerDoc {
+                persona: persona_ref(d.persona_id, d.persona_score, d.persona_method),
+                name: d.name,
+                title: d.title,
+                company: d.company,
+                profile_url: d.profile_url,
+                location: d.location,
+                source: d.source,
+                source_url: d.source_url,
+            });
+    }
+    let mut methods = std::collections::HashMap::new();
+    for m in store
+        .opportunities()
+        .mappings_for_run(agency, &run.id)
+        .await?
+    {
+        methods.insert(m.id.to_string(), m.persona_method);
+    }
+    let mut drafts = std::collections::HashMap::new();
+    for d in store.reports().drafts_for_run(agency, &run.id).await? {
+        drafts.insert(d.opportunity_id.to_string(), d.draft);
+    }
+    let market_research = store
+        .reports()
+        .research_for_run(agency, &run.id)
+        .await?
+        .map(|r| r.report);
     let written = u64::try_from(dossiers.len()).unwrap_or(0);
     summary.avg_prompt_tokens = prompt.checked_div(written).unwrap_or(0);
     summary.avg_full_prompt_tokens = full.checked_div(written).unwrap_or(0);
@@ -164,14 +292,34 @@ pub async fn run_document(
         opportunities: leads
             .into_iter()
             .map(|l| {
-                let dossier = dossiers.remove(l.opportunity.id.as_str());
-                opportunity_doc(l, dossier)
+                let id = l.opportunity.id.to_string();
+                let extra = Extra {
+                    dossier: dossiers.remove(&id),
+                    decision_makers: people.remove(&id).unwrap_or_default(),
+                    persona: persona_ref(
+                        l.opportunity.persona_id.clone(),
+                        l.opportunity.persona_score,
+                        methods.remove(&id).flatten(),
+                    ),
+                    outreach: drafts.remove(&id),
+                };
+                opportunity_doc(l, extra)
             })
             .collect(),
+        personas,
+        market_research,
     })
 }
 
-fn opportunity_doc(lead: RunLead, dossier: Option<DossierDoc>) -> OpportunityDoc {
+/// What a lead's document carries besides its own row.
+struct Extra {
+    dossier: Option<DossierDoc>,
+    decision_makers: Vec<DecisionMakerDoc>,
+    persona: Option<PersonaRef>,
+    outreach: Option<serde_json::Value>,
+}
+
+fn opportunity_doc(lead: RunLead, extra: Extra) -> OpportunityDoc {
     let o = lead.opportunity;
     OpportunityDoc {
         id: o.id.to_string(),
@@ -191,8 +339,9 @@ fn opportunity_doc(lead: RunLead, dossier: Option<DossierDoc>) -> OpportunityDoc
         signals: o.signals,
         qualification_score: o.qualification_score,
         fit_reason: o.fit_reason,
-        dossier,
-        decision_makers: Vec::new(),
-        persona: None,
+        dossier: extra.dossier,
+        decision_makers: extra.decision_makers,
+        persona: extra.persona,
+        outreach: extra.outreach,
     }
 }

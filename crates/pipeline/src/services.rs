@@ -25,6 +25,7 @@ use store::{BlobStore, Store};
 use crate::adapters::StoreCache;
 use crate::ai::Ai;
 use crate::config::{AuditSettings, Config};
+use crate::embeddings::Embeddings;
 
 /// The services a run uses.
 #[derive(Clone)]
@@ -50,6 +51,10 @@ pub struct Services {
     pub audit: AuditSettings,
     /// Web search (Serper → Google Custom Search → empty).
     pub search: Arc<SearchChain>,
+    /// The embedder for persona mapping, chosen on first use.
+    pub embeddings: Arc<Embeddings>,
+    /// `LINKEDIN_MAX_EMPLOYEES_PER_COMPANY`.
+    pub linkedin_max_employees: usize,
 }
 
 impl std::fmt::Debug for Services {
@@ -160,8 +165,13 @@ impl Services {
             );
             Arc::new(client) as Arc<dyn PageScraper>
         });
+        // The configured `/embeddings` API, when there is one, leads the embedder chain.
+        let api_embedder = (ai.embedder().name() != "local_hashing").then(|| ai.embedder().clone());
+        let embeddings = Arc::new(Embeddings::new(config.embeddings.clone(), api_embedder));
         Ok(Self {
             search,
+            embeddings,
+            linkedin_max_employees: config.linkedin_max_employees,
             fetcher,
             firecrawl,
             audit: config.audit.clone(),

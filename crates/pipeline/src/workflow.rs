@@ -27,6 +27,11 @@ fn finish_key(run: &RunId) -> String {
     format!("run:{run}:finish")
 }
 
+/// Enqueue options of a job of `run` (its children included), keyed by `dedupe_key`.
+pub(crate) fn child_options(run: &Run, dedupe_key: String) -> EnqueueOptions {
+    options(run, dedupe_key)
+}
+
 fn options(run: &Run, dedupe_key: String) -> EnqueueOptions {
     EnqueueOptions {
         dedupe_key: Some(dedupe_key),
@@ -40,16 +45,19 @@ fn options(run: &Run, dedupe_key: String) -> EnqueueOptions {
 /// (the seed's `workflow.start`). Workers do the rest.
 pub async fn start_run(store: &Store, req: CampaignRequest) -> Result<Run, CampaignError> {
     let req = req.validate()?;
-    let phases = CampaignRequest::phases();
+    let phases = CampaignRequest::phases_for(req.stages);
     let new = NewRun {
         agency_id: req.agency_id,
         user_id: req.user_id,
         num_leads: req.num_leads,
         target_vertical: req.vertical,
         target_geography: req.geography,
-        params: match req.audit_leads {
-            Some(n) => serde_json::json!({ "auditLeads": n }),
-            None => serde_json::json!({}),
+        params: {
+            let mut params = serde_json::json!({ "stages": req.stages });
+            if let Some(n) = req.audit_leads {
+                params["auditLeads"] = n.into();
+            }
+            params
         },
         phases: phases.clone(),
     };
@@ -142,6 +150,21 @@ pub(crate) async fn run_phase(svc: &Services, ctx: &JobCtx, job: RunPhase) -> Re
             fan_out(svc, &mut tx, &run, job.phase, children).await?
         }
         PhaseOutcome::Audits(leads) => fan_out_audits(svc, &mut tx, &run, &leads).await?,
+        PhaseOutcome::Personas(c) => {
+            fan_out_two(
+                svc,
+                &mut tx,
+                &run,
+                job.phase,
+                vec![c.business],
+                vec![c.decision_makers],
+            )
+            .await?
+        }
+        PhaseOutcome::Mapping(leads, people) => {
+            fan_out_two(svc, &mut tx, &run, job.phase, leads, people).await?
+        }
+        PhaseOutcome::DmBatches(batches) => fan_out(svc, &mut tx, &run, job.phase, batches).await?,
     }
     if svc
         .store
@@ -224,6 +247,33 @@ pub async fn fan_out<J: JobKind>(
         .await?;
     let jobs = svc.store.jobs();
     for (child, key) in children {
+        jobs.enqueue_in_tx(tx, &child, options(run, key)).await?;
+    }
+    Ok(())
+}
+
+/// Fans a phase out into children of two kinds, counted together (see [`fan_out`]).
+pub async fn fan_out_two<A: JobKind, B: JobKind>(
+    svc: &Services,
+    tx: &mut Transaction<'_, Any>,
+    run: &Run,
+    phase: Phase,
+    first: Vec<(A, String)>,
+    second: Vec<(B, String)>,
+) -> Result<(), JobError> {
+    if first.is_empty() && second.is_empty() {
+        return complete_phase_in_tx(svc, tx, run, phase).await;
+    }
+    let total = u64::try_from(first.len() + second.len()).unwrap_or(u64::MAX);
+    svc.store
+        .runs()
+        .set_phase_counts_in(tx, &run.id, phase, 0, total)
+        .await?;
+    let jobs = svc.store.jobs();
+    for (child, key) in first {
+        jobs.enqueue_in_tx(tx, &child, options(run, key)).await?;
+    }
+    for (child, key) in second {
         jobs.enqueue_in_tx(tx, &child, options(run, key)).await?;
     }
     Ok(())
@@ -320,6 +370,15 @@ enum PhaseOutcome {
     FitReasons(Vec<(phases::finalize_rank::WriteFitReason, String)>),
     /// These leads get a deep audit each.
     Audits(Vec<store::Opportunity>),
+    /// The personas are stored; their embeddings follow as two children.
+    Personas(phases::personas::Children),
+    /// Embedding batches of leads and decision makers, each followed by its mapping.
+    Mapping(
+        Vec<(phases::embed::ComputeBusinessEmbeddings, String)>,
+        Vec<(phases::embed::ComputeDmEmbeddings, String)>,
+    ),
+    /// Decision-maker discovery, in batches of leads.
+    DmBatches(Vec<(phases::dm_enrichment::DmDiscoveryBatch, String)>),
 }
 
 /// Runs a phase's body; failures that no retry can cure are fatal.
@@ -333,10 +392,20 @@ async fn execute(svc: &Services, phase: Phase, run: &Run) -> Result<PhaseOutcome
         Phase::FinalizeRank => phases::finalize_rank::children(svc, run)
             .await
             .map(PhaseOutcome::FitReasons),
-        other => {
+        Phase::Personas => phases::personas::run(svc, run)
+            .await
+            .map(PhaseOutcome::Personas),
+        Phase::DmEnrichment => phases::dm_enrichment::children(svc, run)
+            .await
+            .map(PhaseOutcome::DmBatches),
+        Phase::PersonaMapping => phases::embed::mapping_children(svc, run)
+            .await
+            .map(|(leads, people)| PhaseOutcome::Mapping(leads, people)),
+        Phase::MarketResearch => done(phases::market_research::run(svc, run).await),
+        // Counted by the audits `scrape_content` fans out; never enqueued as a phase job.
+        Phase::GenerateDossier => {
             return Err(JobError::fatal(anyhow::anyhow!(
-                "phase {} is not part of this version's pipeline",
-                other.as_str()
+                "generate_dossier is counted by the audits and never runs as a phase job"
             )));
         }
     };

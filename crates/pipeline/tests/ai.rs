@@ -46,6 +46,7 @@ async fn scope(svc: &Services) -> CallScope {
             geography: "Austin, TX".into(),
             num_leads: 5,
             audit_leads: None,
+            stages: pipeline::Stages::ALL,
         },
     )
     .await

@@ -49,6 +49,7 @@ async fn new_run(store: &Store) -> store::Run {
             geography: "Austin, TX".into(),
             num_leads: 5,
             audit_leads: None,
+            stages: pipeline::Stages::ALL,
         },
     )
     .await

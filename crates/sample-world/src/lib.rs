@@ -18,6 +18,7 @@
 //! # }
 //! ```
 
+pub mod agency_site;
 pub mod api;
 mod catalog;
 pub mod faults;

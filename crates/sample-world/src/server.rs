@@ -21,6 +21,7 @@ use tokio_rustls::TlsAcceptor;
 use url::Url;
 
 use crate::SAMPLE_KEY;
+use crate::agency_site;
 use crate::faults::FaultHandle;
 use crate::stats::RequestStats;
 use crate::tls::SiteTls;
@@ -65,8 +66,16 @@ impl SampleWorld {
         let state = AppState::new(world);
         let (api_addr, api) = spawn(crate::api::router(state.clone()), "api").await?;
         let (sites_addr, sites) = spawn_sites(
-            crate::sites::router(state.clone()),
-            crate::sites::router_tls(state.clone()),
+            agency_site::in_front_of(
+                crate::sites::router(state.clone()),
+                false,
+                state.stats.clone(),
+            ),
+            agency_site::in_front_of(
+                crate::sites::router_tls(state.clone()),
+                true,
+                state.stats.clone(),
+            ),
             TlsAcceptor::from(Arc::clone(&tls.config)),
         )
         .await?;
@@ -269,14 +278,23 @@ impl RunningWorld {
         format!("http://{}", self.sites_addr)
     }
 
-    /// `LEADFORGE_RESOLVE` value: every site host (bare and `www.`) to the sites server.
+    /// `LEADFORGE_RESOLVE` value: every site host (bare and `www.`), the agency's included, to
+    /// the sites server.
     pub fn resolve_spec(&self) -> String {
         self.world
             .domains()
             .iter()
+            .map(String::as_str)
+            .chain(agency_site::HOSTS)
             .map(|d| format!("{d}={}", self.sites_addr))
             .collect::<Vec<_>>()
             .join(",")
+    }
+
+    /// The website of the world's web agency ([`agency_site`]), reached through
+    /// `LEADFORGE_RESOLVE` like the businesses' sites.
+    pub fn agency_url(&self) -> &'static str {
+        agency_site::URL
     }
 
     /// PEM of the CA that signed every https site's certificate (new keys every start).

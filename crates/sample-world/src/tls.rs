@@ -135,11 +135,7 @@ impl SiteCerts {
 
 impl ResolvesServerCert for SiteCerts {
     fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
-        let owner = self.world.site_owner(hello.server_name()?)?;
-        if !owner.site?.https {
-            return None;
-        }
-        let domain = owner.site_domain()?;
+        let domain = self.world.https_site_domain(hello.server_name()?)?;
         let mut issued = self.issued.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(cert) = issued.get(&domain) {
             return Some(Arc::clone(cert));

@@ -446,6 +446,15 @@ impl World {
             .map(|&i| &self.businesses[i])
     }
 
+    /// The bare domain of the https site `host` (an SNI name) names: a business's site
+    /// listed as `https://`, or the agency's.
+    pub(crate) fn https_site_domain(&self, host: &str) -> Option<String> {
+        match self.site_owner(host) {
+            Some(owner) => owner.site.filter(|s| s.https).and(owner.site_domain()),
+            None => crate::agency_site::serves(host).then(|| crate::agency_site::DOMAIN.to_owned()),
+        }
+    }
+
     /// Every listing whose website is on `domain` (bare), owner first.
     pub fn listings_on(&self, domain: &str) -> impl Iterator<Item = &Business> + '_ {
         let domain = domain.to_owned();

@@ -165,7 +165,10 @@ async fn env_points_leadforge_at_this_world() {
     assert!(resolve.contains(&format!(
         "bright-smile-dental-austin.com={sites},www.bright-smile-dental-austin.com={sites}"
     )));
-    assert_eq!(resolve.split(',').count(), world.world.domains().len());
+    assert_eq!(
+        resolve.split(',').count(),
+        world.world.domains().len() + sample_world::agency_site::HOSTS.len()
+    );
 }
 
 #[tokio::test]

@@ -30,6 +30,7 @@ pub struct CampaignOptions {
     pub geography: String,
     pub leads: u64,
     pub audit: Option<u64>,
+    pub stages: pipeline::Stages,
     pub agency: AgencyChoice,
     pub json: bool,
     pub detach: bool,
@@ -95,6 +96,7 @@ pub async fn run_campaign(
             geography: options.geography,
             num_leads,
             audit_leads,
+            stages: options.stages,
         },
     )
     .await?;

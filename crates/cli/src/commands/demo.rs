@@ -21,6 +21,7 @@ pub async fn run(config: pipeline::Config, args: DemoArgs) -> anyhow::Result<Exi
             geography: args.geo,
             leads: args.leads,
             audit: args.audit,
+            stages: args.stages.stages(),
             agency: AgencyChoice::Profile(demo_agency()),
             json: args.json,
             detach: false,
@@ -47,6 +48,11 @@ fn point_at_world(
     );
     vars.insert("BLOB_STORE_URL".into(), config.blob_store_url.clone());
     vars.extend(world_env.iter().cloned());
+    // The world's `/embeddings` is a hashing stand-in: persona mapping in the demo uses the
+    // real local model (LEADFORGE_EMBEDDINGS_MODEL_DIR, the data directory's copy, or a
+    // one-time download), and feature hashing only when none can be had.
+    vars.entry("LEADFORGE_EMBEDDINGS".into())
+        .or_insert_with(|| "local".into());
     pipeline::Config::from_vars(&vars)
         .map_err(|e| anyhow::anyhow!("sample world configuration: {e}"))
 }

@@ -1,11 +1,13 @@
 //! One module per subcommand.
 
+pub mod agency;
 pub mod audit;
 pub mod campaign;
 pub mod demo;
 pub mod doctor;
 pub mod jobs;
 pub mod migrate;
+pub mod outreach;
 pub mod run;
 pub mod runs;
 pub mod worker;

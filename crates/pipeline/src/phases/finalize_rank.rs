@@ -4,13 +4,14 @@
 
 use anyhow::Context;
 use crawler::checks::Finding;
-use domain::{AuditStatus, OpportunityId, Phase, RunId, Signal, apply_audit_findings};
+use domain::{AuditStatus, LeadStatus, OpportunityId, Phase, RunId, Signal, apply_audit_findings};
 use providers::llm::{LlmRequest, ModelTier};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use store::{Agency, JobKind, Opportunity, Run};
 
 use crate::ai::{AiContext, CallScope};
+use crate::outreach;
 use crate::services::Services;
 use crate::worker::{JobCtx, JobError};
 use crate::workflow;
@@ -184,18 +185,21 @@ pub(crate) async fn handle(
             a.lead_gen_flow_id.as_ref() == Some(&run.id) && a.status == AuditStatus::Completed
         });
     let mut evidence = None;
+    let mut dossier = None;
     // The user's context, not the audit's thread: the dossier's summary is in the prompt, and
     // the thread's history (page text) would multiply the cost of a one-sentence answer.
     let context = AiContext::User(run.user_id.clone());
     if let Some(audit) = &audit {
         let findings: Vec<Finding> =
             serde_json::from_value(audit.findings.clone()).unwrap_or_default();
-        let summary = svc
+        dossier = svc
             .store
             .audits()
             .dossier_for_audit(&run.agency_id, &audit.id)
-            .await?
-            .map(|d| d.summary)
+            .await?;
+        let summary = dossier
+            .as_ref()
+            .map(|d| d.summary.clone())
             .unwrap_or_default();
         evidence = Some((findings, summary));
     }
@@ -210,6 +214,13 @@ pub(crate) async fn handle(
     .await?;
     if ctx.cancel_requested() {
         return Err(JobError::Cancelled);
+    }
+    // A READY lead gets its outreach draft, built from its dossier only.
+    if let Some(dossier) = dossier
+        .as_ref()
+        .filter(|_| lead.status == LeadStatus::Ready.as_str())
+    {
+        write_outreach(svc, &scope, &agency, &lead, dossier, Some(&run.id)).await?;
     }
     let mut tx = svc.store.pool().begin().await?;
     let opportunities = svc.store.opportunities();
@@ -241,6 +252,43 @@ pub(crate) async fn handle(
         tx.rollback().await?;
     }
     Ok(())
+}
+
+/// Writes (or rewrites) a lead's outreach draft from its dossier and stores it; returns it.
+/// A dossier with nothing to speak from stores nothing and says why.
+pub async fn write_outreach(
+    svc: &Services,
+    scope: &CallScope,
+    agency: &Agency,
+    lead: &Opportunity,
+    dossier: &store::Dossier,
+    run: Option<&RunId>,
+) -> anyhow::Result<Option<outreach::OutreachDraft>> {
+    let context = AiContext::User(scope.user_id.clone());
+    match outreach::draft(svc, scope, &context, &agency.profile, lead, dossier).await {
+        Ok(draft) => {
+            let value = serde_json::to_value(&draft)?;
+            svc.store
+                .reports()
+                .save_draft(
+                    &lead.agency_id,
+                    &store::NewDraft {
+                        opportunity_id: &lead.id,
+                        run_id: run,
+                        dossier_id: Some(&dossier.id),
+                        draft: &value,
+                        provider: &draft.provider,
+                    },
+                )
+                .await?;
+            Ok(Some(draft))
+        }
+        Err(e @ outreach::OutreachError::NothingToSay { .. }) => {
+            tracing::info!(lead.id = %lead.id, reason = %e, "no outreach draft");
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn prompt(services: &[String], lead: &Opportunity) -> String {

@@ -1,9 +1,13 @@
 //! The phases of a run, one module each. Every phase is an idempotent step: it reads the run
 //! and what earlier phases stored, and writes its results under deterministic keys.
 
+pub(crate) mod dm_enrichment;
+pub mod embed;
 pub(crate) mod filter_rank;
 pub mod finalize_rank;
+pub(crate) mod market_research;
 pub(crate) mod persist_leads;
+pub(crate) mod personas;
 pub(crate) mod source;
 
 use serde::{Deserialize, Serialize};

@@ -2,6 +2,7 @@
 //! straight into the database, audits and runs driven by worker pools until their stored state
 //! says they ended, and the grounding rules every dossier must keep.
 
+#![allow(dead_code, reason = "each test file uses a different part")]
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -331,6 +332,7 @@ pub async fn campaign(
             geography: geography.into(),
             num_leads,
             audit_leads: Some(audit_leads),
+            stages: pipeline::Stages::NONE,
         },
     )
     .await

@@ -83,8 +83,9 @@ fn parse(body: &Bytes) -> Result<Value, Box<Response>> {
     })
 }
 
-/// Every text of a message list (`content` as a string or as typed parts).
-fn texts(messages: &Value) -> String {
+/// The texts of a message list (`content` as a string or as typed parts): with `users_only`,
+/// those of user messages alone (a message without a role counts as the user's).
+fn texts(messages: &Value, users_only: bool) -> String {
     let mut out = String::new();
     let mut push = |v: &Value| {
         if let Some(s) = v.as_str() {
@@ -96,6 +97,10 @@ fn texts(messages: &Value) -> String {
         Value::String(s) => push(&Value::String(s.clone())),
         Value::Array(items) => {
             for m in items {
+                let role = m.get("role").and_then(Value::as_str).unwrap_or("user");
+                if users_only && role != "user" {
+                    continue;
+                }
                 match m.get("content") {
                     Some(Value::Array(parts)) => parts
                         .iter()
@@ -110,11 +115,14 @@ fn texts(messages: &Value) -> String {
     out
 }
 
-fn answer_text(schema: Option<&Value>, prompt: &str) -> String {
-    let material = PromptMaterial::from_prompt(prompt);
+/// The answer to a request whose user messages say `material`: an instance of `schema` made
+/// from them alone, since the system prompt says how to write, not what about (taking
+/// material from it gave persona names such as "You are a B2B marketing strategist"); without
+/// a schema, the last line of the material.
+fn answer_text(schema: Option<&Value>, material: &str) -> String {
     match schema {
-        Some(s) => instance(s, &material).to_string(),
-        None => prompt
+        Some(s) => instance(s, &PromptMaterial::from_prompt(material)).to_string(),
+        None => material
             .lines()
             .rev()
             .find(|l| !l.trim().is_empty())
@@ -143,9 +151,10 @@ pub(crate) async fn responses(
         .unwrap_or("")
         .to_owned();
     prompt.push('\n');
-    prompt.push_str(&texts(req.get("input").unwrap_or(&Value::Null)));
+    let input = req.get("input").unwrap_or(&Value::Null);
+    prompt.push_str(&texts(input, false));
     let schema = req.pointer("/text/format/schema");
-    let text = answer_text(schema, &prompt);
+    let text = answer_text(schema, &texts(input, true));
     let (tin, tout) = (tokens(&prompt), tokens(&text));
     json_response(
         StatusCode::OK,
@@ -178,9 +187,10 @@ pub(crate) async fn chat(
         Ok(v) => v,
         Err(r) => return *r,
     };
-    let prompt = texts(req.get("messages").unwrap_or(&Value::Null));
+    let messages = req.get("messages").unwrap_or(&Value::Null);
+    let prompt = texts(messages, false);
     let schema = req.pointer("/response_format/json_schema/schema");
-    let text = answer_text(schema, &prompt);
+    let text = answer_text(schema, &texts(messages, true));
     let (tin, tout) = (tokens(&prompt), tokens(&text));
     json_response(
         StatusCode::OK,
@@ -262,4 +272,32 @@ pub(crate) async fn models(State(state): State<AppState>, headers: HeaderMap) ->
             { "id": "text-embedding-3-small", "object": "model", "created": 1_767_000_000, "owned_by": "sample-world" }
         ] }),
     )
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_user_messages_are_material_but_every_message_is_counted() {
+        let messages = json!([
+            {"role": "system", "content": "You are a B2B marketing strategist."},
+            {"role": "developer", "content": [{"type": "input_text", "text": "Be brief."}]},
+            {"role": "user", "content": [{"type": "input_text", "text": "Target vertical: dentist"}]},
+            {"type": "message", "content": "Target geography: Austin, TX"}
+        ]);
+        let material = texts(&messages, true);
+        assert_eq!(
+            material,
+            "Target vertical: dentist\nTarget geography: Austin, TX\n"
+        );
+        assert!(texts(&messages, false).contains("strategist"));
+        let schema = json!({"type": "object", "properties": {"name": {"type": "string"}}});
+        let answer: Value = serde_json::from_str(&answer_text(Some(&schema), &material)).unwrap();
+        assert!(
+            !answer["name"].as_str().unwrap().contains("strategist"),
+            "{answer}"
+        );
+    }
 }

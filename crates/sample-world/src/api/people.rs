@@ -4,11 +4,21 @@
 //! LinkedIn-like profiles of the 1–4 people at that business, with the noise real searches
 //! carry — a person at a similarly named but different company, one person twice under two
 //! spellings of the profile URL, and the company's LinkedIn page, which is not a profile.
-//! Everything is derived from the world's seed and the business's place id.
+//!
+//! Most businesses' own About pages name some of the same people (see [`site_team`]), a few
+//! add someone who has no profile, and some name the founder in prose.
+//!
+//! A business's people and team derive from its place id alone (a filler business's place id
+//! already carries the world's seed), so a site can render them without the world at hand;
+//! the search noise derives from the world's seed and the place id.
+
+mod team;
 
 use crate::rng::SplitMix64;
 use crate::vertical::Vertical;
 use crate::world::{Business, World};
+
+pub(crate) use team::{SiteTeam, TeamLayout, site_team};
 
 const FIRST_NAMES: &[&str] = &[
     "Jane", "Michael", "Sarah", "David", "Emily", "James", "Laura", "Daniel", "Olivia", "Robert",
@@ -113,8 +123,8 @@ fn random_person(rng: &mut SplitMix64, title: &'static str) -> Person {
 }
 
 /// The 1–4 people at `b`, the first of them its owner or founder; distinct names and titles.
-pub(crate) fn people(world: &World, b: &Business) -> Vec<Person> {
-    let mut rng = SplitMix64::derive(world.config().seed, &format!("people:{}", b.place_id));
+pub(crate) fn people(b: &Business) -> Vec<Person> {
+    let mut rng = SplitMix64::derive(0, &format!("people:{}", b.place_id));
     let count = 1 + rng.below(4);
     let mut titles: Vec<&'static str> = staff_titles(b.vertical).to_vec();
     let mut out: Vec<Person> = Vec::with_capacity(count);
@@ -279,7 +289,7 @@ fn profile(person: &Person, company: &str, place: &str, link: String) -> WebResu
 /// The LinkedIn results about `b`: its people, a person at a similarly named company, the
 /// first person again under another spelling of the URL, and the company page.
 fn linkedin_results(world: &World, b: &Business) -> Vec<WebResult> {
-    let people = people(world, b);
+    let people = people(b);
     let host = linkedin_host(b);
     let place = location(b);
     let mut rng = SplitMix64::derive(world.config().seed, &format!("noise:{}", b.place_id));
@@ -406,7 +416,7 @@ mod tests {
     fn every_business_has_one_to_four_distinct_people() {
         let world = World::generate(&WorldConfig::default());
         for b in world.businesses() {
-            let people = people(&world, b);
+            let people = people(b);
             assert!((1..=4).contains(&people.len()), "{}", b.name);
             for (i, p) in people.iter().enumerate() {
                 for q in &people[i + 1..] {

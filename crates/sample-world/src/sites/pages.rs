@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
+use crate::api::people::{SiteTeam, TeamLayout, site_team};
 use crate::listing::tel_href;
 use crate::rng::{SplitMix64, fnv1a};
 use crate::vertical::Vertical;
@@ -464,16 +465,23 @@ impl Site<'_> {
             }
             Page::About => {
                 let founded = 1985 + rng.below(30);
+                let team = site_team(b);
                 let _ = writeln!(html, "<h1>About {}</h1>", escape(&b.name));
+                let by = team
+                    .founder
+                    .as_ref()
+                    .map(|f| format!(" by {}", escape(&f.shown_as)))
+                    .unwrap_or_default();
                 let _ = writeln!(
                     html,
-                    "<p>Founded in {founded}, we are an independent, locally owned business based in {hood}, {}.</p>",
+                    "<p>Founded in {founded}{by}, we are an independent, locally owned business based in {hood}, {}.</p>",
                     b.city
                 );
                 html.push_str("<p>Our team is fully licensed and insured, and every job is backed by our satisfaction guarantee.</p>\n");
                 if self.profile.windows_1252 {
                     html.push_str(CAFE_COPY);
                 }
+                team_html(html, &team);
                 html.push_str(&self.cta_html());
             }
             Page::Services => {
@@ -606,6 +614,39 @@ impl Site<'_> {
     }
 }
 
+/// The About page's "Meet the team" section, when the business shows one.
+fn team_html(html: &mut String, team: &SiteTeam) {
+    if team.members.is_empty() {
+        return;
+    }
+    html.push_str("<section class=\"team\">\n<h2>Meet the team</h2>\n");
+    match team.layout {
+        TeamLayout::Cards => {
+            for m in &team.members {
+                let _ = writeln!(
+                    html,
+                    "<div class=\"member\"><h3>{}</h3><p class=\"role\">{}</p></div>",
+                    escape(&m.shown_as),
+                    escape(m.title)
+                );
+            }
+        }
+        TeamLayout::List => {
+            html.push_str("<ul class=\"team-list\">\n");
+            for m in &team.members {
+                let _ = writeln!(
+                    html,
+                    "<li><strong>{}</strong> &ndash; {}</li>",
+                    escape(&m.shown_as),
+                    escape(m.title)
+                );
+            }
+            html.push_str("</ul>\n");
+        }
+    }
+    html.push_str("</section>\n");
+}
+
 /// The accented copy of a [`SiteProfile::windows_1252`] site (encoded on the way out).
 const CAFE_COPY: &str = "<p class=\"lounge\">New: the Café Crème lounge. Relax with a café au lait or a crème brûlée while you wait; soirées and bridal parties are welcome, à la carte.</p>\n";
 
@@ -697,6 +738,80 @@ mod tests {
         assert!(std::str::from_utf8(&bytes).is_err());
         assert_eq!(from_windows_1252(&bytes), "Café – 5 €");
         assert_eq!(windows_1252("→"), b"&#8594;");
+    }
+
+    /// Every site owner's About page, with the team the generator says it shows.
+    fn about_pages() -> Vec<(String, SiteTeam)> {
+        let world = crate::World::generate(&crate::WorldConfig::default());
+        let mut out = Vec::new();
+        for domain in world.domains().iter().filter(|d| !d.starts_with("www.")) {
+            let owner = world.site_owner(domain).expect("a domain has an owner");
+            let site = Site {
+                owner,
+                profile: owner.site.expect("an owner has a site"),
+                domain,
+                origin: format!("https://{domain}"),
+            };
+            out.push((site.render(&Page::About), site_team(owner)));
+        }
+        out
+    }
+
+    #[test]
+    fn about_pages_name_the_team_the_generator_says() {
+        let pages = about_pages();
+        for (html, team) in &pages {
+            for m in &team.members {
+                let card = format!(
+                    "<div class=\"member\"><h3>{}</h3><p class=\"role\">{}</p></div>",
+                    escape(&m.shown_as),
+                    escape(m.title)
+                );
+                let item = format!(
+                    "<li><strong>{}</strong> &ndash; {}</li>",
+                    escape(&m.shown_as),
+                    escape(m.title)
+                );
+                let shown = match team.layout {
+                    TeamLayout::Cards => html.contains(&card),
+                    TeamLayout::List => html.contains(&item),
+                };
+                assert!(shown, "{} is on the page:\n{html}", m.shown_as);
+            }
+            assert_eq!(
+                html.contains("<h2>Meet the team</h2>"),
+                !team.members.is_empty(),
+                "{html}"
+            );
+            let (_, founded) = html
+                .split_once("<p>Founded in ")
+                .expect("the founding year");
+            let founded = &founded[4..];
+            match &team.founder {
+                Some(f) => {
+                    assert!(founded.starts_with(&format!(" by {}, we are", escape(&f.shown_as))));
+                }
+                None => assert!(founded.starts_with(", we are"), "{founded}"),
+            }
+        }
+        let with_team = pages.iter().filter(|(_, t)| !t.members.is_empty()).count();
+        assert!(with_team * 2 > pages.len() && with_team < pages.len());
+    }
+
+    #[test]
+    fn some_about_pages_name_people_linkedin_does_not_know() {
+        let site_only = about_pages()
+            .iter()
+            .flat_map(|(html, team)| {
+                team.members
+                    .iter()
+                    .filter(|m| m.handle.is_none())
+                    .map(|m| html.contains(&escape(&m.shown_as)))
+                    .collect::<Vec<_>>()
+            })
+            .collect::<Vec<bool>>();
+        assert!(!site_only.is_empty());
+        assert!(site_only.iter().all(|&shown| shown));
     }
 
     #[test]
