@@ -144,8 +144,12 @@ async fn live_run(svc: &Services, ctx: &JobCtx, run_id: &RunId) -> Result<Option
     Ok(Some(run))
 }
 
-/// The text a persona row is embedded from (the generator's own `embedding_text`, read
-/// back from the stored JSON; the name when the JSON is of an older shape).
+/// The text a persona row is embedded from, read back from the stored JSON (the name when
+/// the JSON is of an older shape). A business persona is embedded whole (what the business
+/// is, lacks and wants, comparable with a lead's text); a decision-maker persona by its role,
+/// name and typical titles only, because a person is known by a title: a long description
+/// full of the vertical's words would pull every title of that vertical toward whichever
+/// persona repeats them most.
 pub(crate) fn persona_text(p: &StoredPersona) -> String {
     let text = match p.kind {
         PersonaKind::Business => {
@@ -154,7 +158,7 @@ pub(crate) fn persona_text(p: &StoredPersona) -> String {
         }
         PersonaKind::DecisionMaker => {
             serde_json::from_value::<crate::personas::DecisionMakerPersona>(p.data.clone())
-                .map(|x| x.embedding_text())
+                .map(|x| x.heuristic_text())
         }
     };
     text.unwrap_or_else(|_| p.name.clone())
@@ -316,13 +320,15 @@ pub(crate) fn business_text(lead: &store::Opportunity, summary: Option<&str>) ->
     out
 }
 
-/// The text a decision maker is embedded from: title first (it says most), then company.
+/// The text a decision maker is embedded from: the title, which is what says which persona a
+/// person is (their name and company would only add noise shared by everyone at the lead).
 pub(crate) fn person_text(dm: &store::DecisionMaker) -> String {
-    let title = dm.title.as_deref().unwrap_or("Staff member");
-    match &dm.company {
-        Some(c) => format!("{title} at {c}. {}", dm.name),
-        None => format!("{title}. {}", dm.name),
-    }
+    dm.title
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .unwrap_or("Staff member")
+        .to_owned()
 }
 
 /// Handles `compute_business_embeddings`: embeds the batch's leads, then queues their mapping.
@@ -464,6 +470,25 @@ pub(crate) async fn decide_person(
     index: &PersonaIndex<String>,
     model: &str,
 ) -> Mapped {
+    decide_person_with(dm, personas, index, model, |first, second| async move {
+        tie_break(svc, scope, dm, personas, &first, &second).await
+    })
+    .await
+}
+
+/// [`decide_person`] with the tie-break as a parameter: `tie(first, second)` answers the id
+/// of the persona it picks (anything but `second` keeps `first`).
+pub(crate) async fn decide_person_with<F, Fut>(
+    dm: &store::DecisionMaker,
+    personas: &[StoredPersona],
+    index: &PersonaIndex<String>,
+    model: &str,
+    tie: F,
+) -> Mapped
+where
+    F: FnOnce(String, String) -> Fut,
+    Fut: Future<Output = String>,
+{
     let heuristic = || {
         let texts: Vec<(String, String)> = personas
             .iter()
@@ -503,7 +528,7 @@ pub(crate) async fn decide_person(
             method: m.method,
         },
         Decision::Tie { first, second } => {
-            let pick = tie_break(svc, scope, dm, personas, &first.persona, &second.persona).await;
+            let pick = tie(first.persona.clone(), second.persona.clone()).await;
             let chosen = if pick == second.persona {
                 second
             } else {
@@ -915,6 +940,94 @@ mod tests {
         assert_eq!(m.method, MatchMethod::Heuristic);
     }
 
+    fn person(vector: Option<Vec<f32>>, title: &str) -> store::DecisionMaker {
+        store::DecisionMaker {
+            id: "d".into(),
+            agency_id: domain::AgencyId::new(),
+            opportunity_id: OpportunityId::new(),
+            run_id: None,
+            name: "Jane Doe".into(),
+            title: Some(title.into()),
+            company: None,
+            profile_url: None,
+            location: None,
+            source: "linkedin_search".into(),
+            source_url: None,
+            seniority: 0,
+            persona_id: None,
+            persona_score: None,
+            persona_method: None,
+            embedding: vector.map(|v| Embedding {
+                vector: v,
+                model: "m".into(),
+                text_hash: "h".into(),
+            }),
+        }
+    }
+
+    fn deciders() -> Vec<StoredPersona> {
+        let owner = serde_json::json!({"name": "Owner-operator", "role": "Practice owner",
+            "titles": ["Owner", "Founder"]});
+        let manager = serde_json::json!({"name": "Office manager", "role": "Office manager",
+            "titles": ["Office Manager", "Practice Manager"]});
+        vec![
+            persona(
+                "owner",
+                PersonaKind::DecisionMaker,
+                owner,
+                Some(vec![1.0, 0.0, 0.0]),
+            ),
+            persona(
+                "manager",
+                PersonaKind::DecisionMaker,
+                manager,
+                Some(vec![0.0, 1.0, 0.0]),
+            ),
+        ]
+    }
+
+    #[tokio::test]
+    async fn close_top_two_go_to_the_tie_break_and_clear_winners_do_not() {
+        let personas = deciders();
+        let index = index_of(&personas, "m");
+        // Equidistant from both: a tie, and the tie-break's pick wins.
+        let tied = person(Some(vec![0.7, 0.7, 0.1]), "Partner");
+        let asked = std::cell::Cell::new(0);
+        let m = decide_person_with(&tied, &personas, &index, "m", |first, second| {
+            asked.set(asked.get() + 1);
+            assert_eq!((first.as_str(), second.as_str()), ("owner", "manager"));
+            async move { second }
+        })
+        .await;
+        assert_eq!(asked.get(), 1);
+        assert_eq!(m.persona_id.as_deref(), Some("manager"));
+        assert_eq!(m.method, MatchMethod::EmbeddingLlmTiebreak);
+        // An answer that is neither keeps the first.
+        let m = decide_person_with(&tied, &personas, &index, "m", |_, _| async {
+            "somebody-else".to_owned()
+        })
+        .await;
+        assert_eq!(m.persona_id.as_deref(), Some("owner"));
+
+        // 0.03 apart or more: the best is taken, nobody is asked.
+        let clear = person(Some(vec![0.9, 0.3, 0.0]), "Partner");
+        let m = decide_person_with(&clear, &personas, &index, "m", |_, _| async {
+            unreachable!("no tie-break for a clear winner")
+        })
+        .await;
+        assert_eq!(m.persona_id.as_deref(), Some("owner"));
+        assert_eq!(m.method, MatchMethod::Embedding);
+
+        // No vector (or another model's): the title's words decide.
+        let untitled_vector = person(None, "Practice Manager");
+        let m = decide_person_with(&untitled_vector, &personas, &index, "m", |_, _| async {
+            unreachable!("no tie-break without vectors")
+        })
+        .await;
+        assert_eq!(m.persona_id.as_deref(), Some("manager"));
+        assert_eq!(m.method, MatchMethod::Heuristic);
+    }
+
     #[test]
     fn texts_say_what_a_lead_and_a_person_are() {
         let dm = store::DecisionMaker {
@@ -935,19 +1048,15 @@ mod tests {
             persona_method: None,
             embedding: None,
         };
-        assert_eq!(
-            person_text(&dm),
-            "Practice Owner at Bright Smile Dental. Jane Doe"
-        );
+        assert_eq!(person_text(&dm), "Practice Owner");
+        let untitled = store::DecisionMaker {
+            title: Some("  ".into()),
+            ..dm.clone()
+        };
+        assert_eq!(person_text(&untitled), "Staff member");
         let text = text_hash(&person_text(&dm));
         assert_eq!(text.len(), 16);
-        assert_eq!(
-            text,
-            text_hash("Practice Owner at Bright Smile Dental. Jane Doe")
-        );
-        assert_ne!(
-            text,
-            text_hash("Office Manager at Bright Smile Dental. Jane Doe")
-        );
+        assert_eq!(text, text_hash("Practice Owner"));
+        assert_ne!(text, text_hash("Office Manager"));
     }
 }
