@@ -34,9 +34,18 @@ async fn doctor_checks_every_configured_provider_without_printing_secrets() {
         "overpass",
         "openai_compatible",
         "rules",
+        "local_hashing",
     ] {
         assert_eq!(status(p).as_deref(), Some("ok"), "{p}: {checks:?}");
     }
+    // The local embedding model is reported without being loaded or downloaded.
+    assert!(
+        matches!(
+            status("local_minilm").as_deref(),
+            Some("ok" | "not downloaded")
+        ),
+        "{checks:?}"
+    );
 
     // A wrong LLM key is reported as refused, by name, and never shown.
     h.extra_env

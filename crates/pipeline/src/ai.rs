@@ -270,7 +270,9 @@ impl Ai {
 
     /// False once the run's paid calls reached `CAN_SPEND`; the first time, a run event says
     /// so.
-    async fn may_spend(&self, scope: &CallScope) -> bool {
+    /// Whether paid calls are still allowed for `scope`'s run (`CAN_SPEND`); the first refusal
+    /// appends the run's `budget_spent` event.
+    pub async fn may_spend(&self, scope: &CallScope) -> bool {
         let (Some(budget), Some(run_id)) = (self.budget, &scope.run_id) else {
             return true;
         };

@@ -108,15 +108,14 @@ pub async fn run(config: &Config) -> Vec<Check> {
     for probe in probes(config) {
         out.push(ask(&http, probe).await);
     }
-    if config.llm.openai.is_none() && config.llm.openai_compatible.is_none() {
-        out.push(check(
-            "embeddings",
-            "local_hashing",
-            "in-process",
-            "ok",
-            "no key needed".into(),
-        ));
-    }
+    out.push(local_model_check(config));
+    out.push(check(
+        "embeddings",
+        "local_hashing",
+        "in-process",
+        "ok",
+        "always available (matches words, not meaning)".into(),
+    ));
     out.push(check(
         "llm",
         "rules",
@@ -125,6 +124,48 @@ pub async fn run(config: &Config) -> Vec<Check> {
         "always available".into(),
     ));
     out
+}
+
+/// Where the local all-MiniLM-L6-v2 model would come from, without loading it (no network).
+fn local_model_check(config: &Config) -> Check {
+    use crate::config::EmbeddingsMode;
+    let e = &config.embeddings;
+    if e.mode == EmbeddingsMode::Hashing {
+        return check(
+            "embeddings",
+            "local_minilm",
+            "in-process",
+            "skipped",
+            "LEADFORGE_EMBEDDINGS=hashing".into(),
+        );
+    }
+    let mut options = embed_local::ModelOptions::new(e.data_dir.clone());
+    options.model_dir.clone_from(&e.model_dir);
+    let dir = options
+        .model_dir
+        .clone()
+        .unwrap_or_else(|| options.cache_dir());
+    let missing = embed_local::missing_files(&dir);
+    let (status, detail) = match (missing.is_empty(), &e.model_dir) {
+        (true, _) => ("ok", format!("model files in {}", dir.display())),
+        (false, Some(_)) => (
+            "misconfigured",
+            format!(
+                "LEADFORGE_EMBEDDINGS_MODEL_DIR {} lacks {}",
+                dir.display(),
+                missing.join(", ")
+            ),
+        ),
+        (false, None) => (
+            "not downloaded",
+            format!(
+                "downloaded once from {} into {} on first use (or set LEADFORGE_EMBEDDINGS_MODEL_DIR)",
+                e.hub_base_url,
+                dir.display()
+            ),
+        ),
+    };
+    check("embeddings", "local_minilm", "in-process", status, detail)
 }
 
 fn probes(config: &Config) -> Vec<Probe> {
@@ -268,5 +309,49 @@ fn check(
         endpoint: endpoint.to_owned(),
         status: status.to_owned(),
         detail,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Config {
+        let vars: BTreeMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_vars(&vars).unwrap()
+    }
+
+    #[test]
+    fn the_local_model_is_reported_from_its_files_without_loading_it() {
+        let data = tempfile::tempdir().unwrap();
+        let data_dir = data.path().display().to_string();
+        let c = local_model_check(&config(&[("LEADFORGE_DATA_DIR", &data_dir)]));
+        assert_eq!(c.status, "not downloaded", "{c:?}");
+        assert!(c.detail.contains("huggingface.co"), "{c:?}");
+
+        let empty = tempfile::tempdir().unwrap();
+        let c = local_model_check(&config(&[(
+            "LEADFORGE_EMBEDDINGS_MODEL_DIR",
+            &empty.path().display().to_string(),
+        )]));
+        assert_eq!(c.status, "misconfigured", "{c:?}");
+        assert!(c.detail.contains("model.safetensors"), "{c:?}");
+
+        let cache = data.path().join("models").join("all-MiniLM-L6-v2");
+        std::fs::create_dir_all(&cache).unwrap();
+        for f in ["config.json", "tokenizer.json", "model.safetensors"] {
+            std::fs::write(cache.join(f), b"x").unwrap();
+        }
+        let c = local_model_check(&config(&[("LEADFORGE_DATA_DIR", &data_dir)]));
+        assert_eq!(c.status, "ok", "{c:?}");
+
+        let c = local_model_check(&config(&[("LEADFORGE_EMBEDDINGS", "hashing")]));
+        assert_eq!(c.status, "skipped");
     }
 }

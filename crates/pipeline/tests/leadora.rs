@@ -448,3 +448,37 @@ async fn the_local_model_maps_people_by_meaning_and_a_missing_model_falls_back_w
     assert!(mappings.iter().all(|m| m.persona_id.is_some()));
     world.shutdown().await;
 }
+
+#[tokio::test]
+async fn past_the_budget_no_search_is_paid_for_and_people_come_from_the_sites_alone() {
+    let world = world().await;
+    let db = TestDb::sqlite();
+    let svc = services(&db, &world, &[("CAN_SPEND", Some("0"))]).await;
+    let (user, agency) = agency_with_claims(&svc.store).await;
+    let searches_before = world.requests(sample_world::endpoint::SERPER_SEARCH);
+    let pool = workers(&svc, 4);
+    let run = run_with(&svc, &agency, &user, Stages::ALL).await;
+    pool.shutdown().await;
+    assert_eq!(run.workflow_status, WorkflowStatus::Completed);
+    assert_eq!(
+        world.requests(sample_world::endpoint::SERPER_SEARCH),
+        searches_before,
+        "no paid web search past the budget"
+    );
+    let people = svc
+        .store
+        .decision_makers()
+        .for_run(&agency.id, &run.id)
+        .await
+        .unwrap();
+    assert!(!people.is_empty(), "the audited sites still name people");
+    assert!(people.iter().all(|p| p.source == "website"), "{people:?}");
+    assert!(
+        svc.store
+            .events()
+            .has_kind(&run.id, "budget_spent")
+            .await
+            .unwrap()
+    );
+    world.shutdown().await;
+}

@@ -120,7 +120,18 @@ async fn discover(
     {
         query = query.with_country(country.as_str().to_lowercase());
     }
-    let outcome = svc.search.search(&query, usage).await;
+    // Web search is paid: past the run's budget only the business's own pages are read.
+    let scope = crate::ai::CallScope {
+        run_id: Some(run.id.clone()),
+        agency_id: run.agency_id.clone(),
+        user_id: run.user_id.clone(),
+        opportunity_id: Some(lead.id.clone()),
+    };
+    let outcome = if svc.ai.may_spend(&scope).await {
+        svc.search.search(&query, usage).await
+    } else {
+        providers::search::chain::SearchOutcome::default()
+    };
     // Every plausible person (the cap applies after the site's people are merged in).
     let candidates = people::decision_makers(
         outcome.results.iter().map(|r| SearchHit {

@@ -85,7 +85,7 @@ impl fmt::Display for SearchAttempt {
 }
 
 /// What a search produced.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SearchOutcome {
     /// Organic results of the provider that answered; empty when none did.
     pub results: Vec<SearchResult>,
