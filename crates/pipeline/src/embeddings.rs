@@ -45,8 +45,7 @@ impl std::fmt::Debug for Selected {
 
 /// The process's embedder, selected lazily.
 pub struct Embeddings {
-    /// `None` for a [`Embeddings::fixed`] embedder.
-    settings: Option<EmbeddingSettings>,
+    settings: EmbeddingSettings,
     api: Option<Arc<dyn Embedder>>,
     selected: OnceCell<Result<Selected, String>>,
 }
@@ -54,7 +53,7 @@ pub struct Embeddings {
 impl std::fmt::Debug for Embeddings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Embeddings")
-            .field("mode", &self.settings.as_ref().map(|s| s.mode))
+            .field("mode", &self.settings.mode)
             .field("api", &self.api.as_ref().map(|e| e.name()))
             .field("selected", &self.selected.get())
             .finish()
@@ -65,22 +64,9 @@ impl Embeddings {
     /// `api` is the configured `/embeddings` client, if any.
     pub fn new(settings: EmbeddingSettings, api: Option<Arc<dyn Embedder>>) -> Self {
         Self {
-            settings: Some(settings),
+            settings,
             api,
             selected: OnceCell::new(),
-        }
-    }
-
-    /// An already chosen embedder (tests, benchmarks).
-    pub fn fixed(embedder: Arc<dyn Embedder>) -> Self {
-        let cell = OnceCell::new_with(Some(Ok(Selected {
-            embedder,
-            fallback_reason: None,
-        })));
-        Self {
-            settings: None,
-            api: None,
-            selected: cell,
         }
     }
 
@@ -98,9 +84,7 @@ impl Embeddings {
             embedder: Arc::new(HashingEmbedder::new(HASHING_DIMENSIONS)),
             fallback_reason: Some(reason),
         };
-        let Some(settings) = &self.settings else {
-            return Ok(hashing("no embedder was configured".into()));
-        };
+        let settings = &self.settings;
         match settings.mode {
             EmbeddingsMode::Hashing => {
                 return Ok(Selected {

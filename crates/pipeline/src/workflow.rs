@@ -166,6 +166,39 @@ pub(crate) async fn run_phase(svc: &Services, ctx: &JobCtx, job: RunPhase) -> Re
         }
         PhaseOutcome::DmBatches(batches) => fan_out(svc, &mut tx, &run, job.phase, batches).await?,
     }
+    commit_job(svc, ctx, tx, &run.id).await?;
+    Ok(())
+}
+
+/// The run of a job, or `None` when the run has ended (cancelled or failed): the job is then
+/// completed, as nothing is left for it to do.
+pub(crate) async fn live_run(
+    svc: &Services,
+    ctx: &JobCtx,
+    run_id: &RunId,
+) -> Result<Option<Run>, JobError> {
+    let run = svc
+        .store
+        .runs()
+        .get(run_id)
+        .await?
+        .ok_or_else(|| JobError::fatal(anyhow::anyhow!("run {run_id} does not exist")))?;
+    if run.workflow_status.is_terminal() {
+        svc.store.jobs().complete(&ctx.job_id, &ctx.worker).await?;
+        return Ok(None);
+    }
+    Ok(Some(run))
+}
+
+/// Completes the job inside `tx` and commits everything the job wrote there, then refreshes
+/// the run's progress. Returns `false` (and rolls back) when the lease was lost: whoever holds
+/// the job now records the outcome.
+pub(crate) async fn commit_job(
+    svc: &Services,
+    ctx: &JobCtx,
+    mut tx: Transaction<'_, Any>,
+    run_id: &RunId,
+) -> Result<bool, JobError> {
     if svc
         .store
         .jobs()
@@ -173,12 +206,12 @@ pub(crate) async fn run_phase(svc: &Services, ctx: &JobCtx, job: RunPhase) -> Re
         .await?
     {
         tx.commit().await?;
-        runs.refresh_progress(&run.id).await?;
+        svc.store.runs().refresh_progress(run_id).await?;
+        Ok(true)
     } else {
-        // The lease was lost (reaped): whoever holds the job now records the outcome.
         tx.rollback().await?;
+        Ok(false)
     }
-    Ok(())
 }
 
 /// Marks `phase` complete and enqueues what comes next (the next enabled phase, or the

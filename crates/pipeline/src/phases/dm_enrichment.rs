@@ -244,16 +244,9 @@ pub(crate) async fn handle(
     ctx: &JobCtx,
     job: DmDiscoveryBatch,
 ) -> Result<(), JobError> {
-    let run = svc
-        .store
-        .runs()
-        .get(&job.run_id)
-        .await?
-        .ok_or_else(|| JobError::fatal(anyhow::anyhow!("run {} does not exist", job.run_id)))?;
-    if run.workflow_status.is_terminal() {
-        svc.store.jobs().complete(&ctx.job_id, &ctx.worker).await?;
+    let Some(run) = workflow::live_run(svc, ctx, &job.run_id).await? else {
         return Ok(());
-    }
+    };
     let mut rows = Vec::new();
     let (mut leads_done, mut from_site) = (0usize, 0usize);
     for id in &job.opportunity_ids {
@@ -286,14 +279,7 @@ pub(crate) async fn handle(
             .await?;
     }
     workflow::child_finished(svc, &mut tx, &run.id, Phase::DmEnrichment).await?;
-    if svc
-        .store
-        .jobs()
-        .complete_in_tx(&mut tx, &ctx.job_id, &ctx.worker)
-        .await?
-    {
-        tx.commit().await?;
-        svc.store.runs().refresh_progress(&run.id).await?;
+    if workflow::commit_job(svc, ctx, tx, &run.id).await? {
         let people: std::collections::BTreeSet<&str> =
             rows.iter().map(|r| r.person_key.as_str()).collect();
         let message = format!(
@@ -308,8 +294,6 @@ pub(crate) async fn handle(
                 NewEvent::info(Some(Phase::DmEnrichment), "decision_makers_found", message),
             )
             .await?;
-    } else {
-        tx.rollback().await?;
     }
     Ok(())
 }

@@ -130,20 +130,6 @@ fn usage(svc: &Services, run: &Run) -> RunUsage {
     }
 }
 
-async fn live_run(svc: &Services, ctx: &JobCtx, run_id: &RunId) -> Result<Option<Run>, JobError> {
-    let run = svc
-        .store
-        .runs()
-        .get(run_id)
-        .await?
-        .ok_or_else(|| JobError::fatal(anyhow::anyhow!("run {run_id} does not exist")))?;
-    if run.workflow_status.is_terminal() {
-        svc.store.jobs().complete(&ctx.job_id, &ctx.worker).await?;
-        return Ok(None);
-    }
-    Ok(Some(run))
-}
-
 /// The text a persona row is embedded from, read back from the stored JSON (the name when
 /// the JSON is of an older shape). A business persona is embedded whole (what the business
 /// is, lacks and wants, comparable with a lead's text); a decision-maker persona by its role,
@@ -250,17 +236,7 @@ async fn commit_child(
     if let Some(phase) = phase {
         workflow::child_finished(svc, &mut tx, &run.id, phase).await?;
     }
-    if svc
-        .store
-        .jobs()
-        .complete_in_tx(&mut tx, &ctx.job_id, &ctx.worker)
-        .await?
-    {
-        tx.commit().await?;
-        svc.store.runs().refresh_progress(&run.id).await?;
-    } else {
-        tx.rollback().await?;
-    }
+    workflow::commit_job(svc, ctx, tx, &run.id).await?;
     Ok(())
 }
 
@@ -271,7 +247,7 @@ pub(crate) async fn handle_personas(
     run_id: &RunId,
     kind: PersonaKind,
 ) -> Result<(), JobError> {
-    let Some(run) = live_run(svc, ctx, run_id).await? else {
+    let Some(run) = workflow::live_run(svc, ctx, run_id).await? else {
         return Ok(());
     };
     let selected = svc.embeddings.get().await.map_err(JobError::Fatal)?;
@@ -337,7 +313,7 @@ pub(crate) async fn handle_businesses(
     ctx: &JobCtx,
     job: ComputeBusinessEmbeddings,
 ) -> Result<(), JobError> {
-    let Some(run) = live_run(svc, ctx, &job.run_id).await? else {
+    let Some(run) = workflow::live_run(svc, ctx, &job.run_id).await? else {
         return Ok(());
     };
     let selected = svc.embeddings.get().await.map_err(JobError::Fatal)?;
@@ -349,19 +325,19 @@ pub(crate) async fn handle_businesses(
         .audits()
         .dossiers_for_run(&run.agency_id, &run.id)
         .await?;
+    let leads = opps.list_for_run(&run.agency_id, &run.id).await?;
     let mut todo: Vec<(OpportunityId, String)> = Vec::new();
-    for id in &job.ids {
-        let Ok(id) = OpportunityId::parse(id) else {
-            continue;
-        };
-        let Some(lead) = opps.get(&run.agency_id, &id).await? else {
-            continue;
-        };
+    for lead in leads
+        .iter()
+        .map(|l| &l.opportunity)
+        .filter(|l| job.ids.iter().any(|id| id == l.id.as_str()))
+    {
+        let id = lead.id.clone();
         let summary = dossiers
             .iter()
             .find(|d| d.opportunity_id == id)
             .map(|d| d.summary.as_str());
-        let text = business_text(&lead, summary);
+        let text = business_text(lead, summary);
         let fresh = current
             .iter()
             .find(|m| m.id == id)
@@ -402,7 +378,7 @@ pub(crate) async fn handle_people(
     ctx: &JobCtx,
     job: ComputeDmEmbeddings,
 ) -> Result<(), JobError> {
-    let Some(run) = live_run(svc, ctx, &job.run_id).await? else {
+    let Some(run) = workflow::live_run(svc, ctx, &job.run_id).await? else {
         return Ok(());
     };
     let selected = svc.embeddings.get().await.map_err(JobError::Fatal)?;
@@ -672,7 +648,7 @@ pub(crate) async fn handle_mapping(
     ctx: &JobCtx,
     job: MapPersonas,
 ) -> Result<(), JobError> {
-    let Some(run) = live_run(svc, ctx, &job.run_id).await? else {
+    let Some(run) = workflow::live_run(svc, ctx, &job.run_id).await? else {
         return Ok(());
     };
     let selected = svc.embeddings.get().await.map_err(JobError::Fatal)?;
@@ -694,14 +670,19 @@ pub(crate) async fn handle_mapping(
                 .opportunities()
                 .mappings_for_run(&run.agency_id, &run.id)
                 .await?;
+            let leads = svc
+                .store
+                .opportunities()
+                .list_for_run(&run.agency_id, &run.id)
+                .await?;
             for id in &job.ids {
                 let Some(m) = mappings.iter().find(|m| m.id.as_str() == id) else {
                     continue;
                 };
-                let Some(lead) = svc.store.opportunities().get(&run.agency_id, &m.id).await? else {
+                let Some(lead) = leads.iter().find(|l| l.opportunity.id == m.id) else {
                     continue;
                 };
-                let text = business_text(&lead, None);
+                let text = business_text(&lead.opportunity, None);
                 let mapped =
                     decide_business(&text, m.embedding.as_ref(), &personas, &index, &model);
                 decisions.push((id.clone(), mapped));
@@ -771,14 +752,7 @@ pub(crate) async fn handle_mapping(
         }
     }
     workflow::child_finished(svc, &mut tx, &run.id, Phase::PersonaMapping).await?;
-    if svc
-        .store
-        .jobs()
-        .complete_in_tx(&mut tx, &ctx.job_id, &ctx.worker)
-        .await?
-    {
-        tx.commit().await?;
-        svc.store.runs().refresh_progress(&run.id).await?;
+    if workflow::commit_job(svc, ctx, tx, &run.id).await? {
         let what = match job.target {
             MapTarget::Businesses => "lead(s)",
             MapTarget::DecisionMakers => "decision maker(s)",
@@ -799,8 +773,6 @@ pub(crate) async fn handle_mapping(
         {
             warn!(error = %e, "could not record the mapping event");
         }
-    } else {
-        tx.rollback().await?;
     }
     Ok(())
 }

@@ -141,16 +141,9 @@ pub(crate) async fn handle(
     ctx: &JobCtx,
     job: WriteFitReason,
 ) -> Result<(), JobError> {
-    let run = svc
-        .store
-        .runs()
-        .get(&job.run_id)
-        .await?
-        .ok_or_else(|| JobError::fatal(anyhow::anyhow!("run {} does not exist", job.run_id)))?;
-    if run.workflow_status.is_terminal() {
-        svc.store.jobs().complete(&ctx.job_id, &ctx.worker).await?;
+    let Some(run) = workflow::live_run(svc, ctx, &job.run_id).await? else {
         return Ok(());
-    }
+    };
     let lead = svc
         .store
         .opportunities()
@@ -240,17 +233,7 @@ pub(crate) async fn handle(
         .set_fit_reason_in(&mut tx, &run.agency_id, &lead.id, &finalized.fit_reason)
         .await?;
     workflow::child_finished(svc, &mut tx, &run.id, Phase::FinalizeRank).await?;
-    if svc
-        .store
-        .jobs()
-        .complete_in_tx(&mut tx, &ctx.job_id, &ctx.worker)
-        .await?
-    {
-        tx.commit().await?;
-        svc.store.runs().refresh_progress(&run.id).await?;
-    } else {
-        tx.rollback().await?;
-    }
+    workflow::commit_job(svc, ctx, tx, &run.id).await?;
     Ok(())
 }
 
