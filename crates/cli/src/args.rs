@@ -20,8 +20,16 @@ pub enum Command {
     Demo(DemoArgs),
     /// Run workers only (add more processes or machines: they share the Postgres database).
     Worker(WorkerArgs),
-    /// Run the embedded worker pool (the HTTP side arrives with the web UI).
+    /// Serve the web UI and the JSON API, with embedded workers, until SIGTERM or Ctrl-C.
     Serve(WorkerArgs),
+    /// A run's leads as CSV or JSON (any agency's run: the operator's view).
+    Export(ExportArgs),
+    /// Create users, reset passwords, issue and revoke API tokens.
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// The default agency's webhook, notified when a run ends.
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
     /// Deep-audit one lead now (map, pick and scrape its website, write its dossier) and
     /// print the dossier.
     Audit(AuditArgs),
@@ -77,6 +85,97 @@ pub struct WorkerArgs {
     pub concurrency: usize,
 }
 
+/// What `export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// One row per lead, in rank order, with a header row.
+    Csv,
+    /// The run document (what `run --json` prints).
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The run id.
+    pub run_id: String,
+    /// The file format.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+    pub format: ExportFormat,
+    /// Write to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Create a user who can sign in. The password comes from LEADFORGE_PASSWORD or, with
+    /// --password-stdin, from the first line of stdin.
+    Create {
+        /// Sign-in e-mail.
+        #[arg(long)]
+        email: String,
+        /// Display name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Join the agency of this existing user (default: the default agency).
+        #[arg(long, value_name = "EMAIL")]
+        agency_of: Option<String>,
+        /// Read the password from the first line of stdin.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a user's password (LEADFORGE_PASSWORD or --password-stdin) and end their sessions.
+    ResetPassword {
+        /// The user's e-mail.
+        #[arg(long)]
+        email: String,
+        /// Read the password from the first line of stdin.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Issue an API token for a user; it is printed once and stored only as a hash.
+    Token {
+        /// The user's e-mail.
+        #[arg(long)]
+        email: String,
+        /// A name to tell the token apart.
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+    /// A user's API tokens (prefix, name, created, last used, revoked).
+    Tokens {
+        /// The user's e-mail.
+        #[arg(long)]
+        email: String,
+    },
+    /// Revoke one of a user's API tokens.
+    Revoke {
+        /// The user's e-mail.
+        #[arg(long)]
+        email: String,
+        /// The token's id, as `users tokens` lists it.
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// Set where run notifications go (run.completed, run.failed, run.cancelled).
+    Set {
+        /// An http(s) URL, without credentials.
+        #[arg(long)]
+        url: String,
+        /// Read the signing secret (16–256 characters) from the first line of stdin;
+        /// without it an existing secret is kept.
+        #[arg(long)]
+        secret_stdin: bool,
+    },
+    /// The webhook, whether its deliveries are signed, and its latest deliveries.
+    Show,
+    /// Stop sending run notifications.
+    Remove,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum RunsCommand {
     /// A run's phases, progress and last events (the seeds' check-progress).
@@ -123,6 +222,7 @@ impl Command {
         match self {
             Self::Run(_) | Self::Demo(_) => "warn",
             Self::Worker(_) | Self::Serve(_) | Self::Migrate => "info",
+            Self::Export(_) | Self::Users(_) | Self::Webhook(_) => "warn",
             Self::Runs(_)
             | Self::Jobs(_)
             | Self::Doctor { .. }
@@ -185,8 +285,7 @@ pub struct DemoArgs {
     /// Print the run as JSON on stdout instead of a table.
     #[arg(long)]
     pub json: bool,
-    /// Exit when the run is done instead of serving the UI (this version has no UI yet, so
-    /// the demo always exits when done).
+    /// Exit when the run is done instead of serving the UI with the demo run loaded.
     #[arg(long)]
     pub no_serve: bool,
 }

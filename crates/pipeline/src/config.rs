@@ -129,6 +129,9 @@ pub struct Config {
     pub blob_store_url: String,
     /// `LEADFORGE_BIND`.
     pub bind: SocketAddr,
+    /// `LEADFORGE_PUBLIC_URL`: where users reach the server (behind a proxy, say); an https
+    /// URL makes session cookies `Secure`.
+    pub public_url: Option<Url>,
     /// `LEADFORGE_LOG_FORMAT`.
     pub log_format: LogFormat,
     /// `LEADFORGE_LOG`: a tracing filter directive; `None` = the command's default.
@@ -201,8 +204,14 @@ const KNOWN_LEADFORGE_VARS: &[&str] = &[
     "LEADFORGE_EMBEDDINGS",
     "LEADFORGE_EMBEDDINGS_MODEL_DIR",
     "LEADFORGE_DATA_DIR",
+    "LEADFORGE_PUBLIC_URL",
     // Read by the test harnesses, not by the product.
     "LEADFORGE_TEST_POSTGRES_URL",
+    "LEADFORGE_CHROMEDRIVER",
+    "LEADFORGE_CHROMIUM",
+    "LEADFORGE_SCREENSHOTS_DIR",
+    // Read by `leadforge users create|reset-password` only, never kept in the configuration.
+    "LEADFORGE_PASSWORD",
 ];
 
 impl Config {
@@ -250,6 +259,20 @@ impl Config {
                 "expected sqlite://PATH or postgres://…",
             ));
         }
+        let public_url = get("LEADFORGE_PUBLIC_URL")
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| {
+                Url::parse(v.trim())
+                    .ok()
+                    .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+                    .ok_or_else(|| {
+                        bad(
+                            "LEADFORGE_PUBLIC_URL",
+                            "expected an http(s) URL like https://leads.example.com",
+                        )
+                    })
+            })
+            .transpose()?;
         let bind = get("LEADFORGE_BIND")
             .unwrap_or("127.0.0.1:8080")
             .parse::<SocketAddr>()
@@ -380,6 +403,7 @@ impl Config {
                 .unwrap_or("./leadforge-data/blobs")
                 .to_owned(),
             bind,
+            public_url,
             log_format,
             log_filter: get("LEADFORGE_LOG").map(str::to_owned),
             places,
@@ -605,6 +629,8 @@ mod tests {
         for (k, v) in [
             ("SERPER_BASE_URL", "not a url"),
             ("LEADFORGE_BIND", "localhost"),
+            ("LEADFORGE_PUBLIC_URL", "leads.example.com"),
+            ("LEADFORGE_PUBLIC_URL", "ftp://leads.example.com"),
             ("LEADFORGE_LOG_FORMAT", "xml"),
             ("LEADFORGE_ALLOW_PRIVATE_NETWORK", "maybe"),
             ("LEADFORGE_RESOLVE", "a.com=nowhere"),

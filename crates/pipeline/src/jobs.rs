@@ -12,6 +12,7 @@ use crate::phases::embed::{
 };
 use crate::phases::finalize_rank::{self, WriteFitReason};
 use crate::services::Services;
+use crate::webhooks::{self, DeliverWebhook};
 use crate::worker::{JobCtx, JobError};
 use crate::workflow;
 
@@ -58,6 +59,7 @@ pub const KINDS: &[&str] = &[
     ComputeBusinessEmbeddings::NAME,
     ComputeDmEmbeddings::NAME,
     MapPersonas::NAME,
+    DeliverWebhook::NAME,
 ];
 
 /// Routes a claimed job to its handler.
@@ -97,6 +99,9 @@ pub(crate) async fn dispatch(
         MapPersonas::NAME => {
             embed::handle_mapping(svc, ctx, job.decode().map_err(JobError::fatal)?).await
         }
+        DeliverWebhook::NAME => {
+            webhooks::handle(svc, ctx, job.decode().map_err(JobError::fatal)?).await
+        }
         other => Err(JobError::Fatal(anyhow::anyhow!(
             "unknown job kind {other:?}"
         ))),
@@ -110,6 +115,12 @@ pub(crate) async fn on_dead(svc: &Services, job: &ClaimedJob, reason: &str) {
     if job.kind == AuditStep::NAME {
         if let Ok(step) = job.decode::<AuditStep>() {
             audit::on_dead(svc, &step, reason).await;
+        }
+        return;
+    }
+    if job.kind == DeliverWebhook::NAME {
+        if let Ok(delivery) = job.decode::<DeliverWebhook>() {
+            webhooks::on_dead(svc, &delivery, reason).await;
         }
         return;
     }

@@ -12,6 +12,7 @@ pub mod campaign;
 pub mod config;
 pub mod doctor;
 pub mod embeddings;
+pub mod export;
 pub mod jobs;
 pub mod onboarding;
 pub mod output;
@@ -20,6 +21,7 @@ pub mod personas;
 mod phases;
 pub mod research;
 pub mod services;
+pub mod webhooks;
 pub mod worker;
 pub mod workflow;
 

@@ -17,6 +17,7 @@ use crate::campaign::{CampaignError, CampaignRequest};
 use crate::jobs::{FinishRun, RunPhase};
 use crate::phases;
 use crate::services::Services;
+use crate::webhooks;
 use crate::worker::{JobCtx, JobError};
 
 fn phase_key(run: &RunId, phase: Phase) -> String {
@@ -495,7 +496,16 @@ pub(crate) async fn finish_run(
             )
             .await?;
     }
-    svc.store.jobs().complete(&ctx.job_id, &ctx.worker).await?;
+    // The run has ended: its webhook notification is enqueued with this job's completion, so
+    // a crash in between runs this handler again and enqueues it then (dedupe keys keep it
+    // to one).
+    let run = runs
+        .get(&job.run_id)
+        .await?
+        .ok_or_else(|| JobError::fatal(anyhow::anyhow!("run {} does not exist", job.run_id)))?;
+    let mut tx = svc.store.pool().begin().await?;
+    webhooks::enqueue_in_tx(&svc.store, &mut tx, &run).await?;
+    commit_job(svc, ctx, tx, &run.id).await?;
     Ok(())
 }
 
@@ -520,6 +530,7 @@ pub(crate) async fn fail_run(svc: &Services, run_id: &RunId, phase: Option<Phase
             .await?;
         runs.set_status(run_id, WorkflowStatus::Failed, Some(reason))
             .await?;
+        webhooks::notify_run_ended(&svc.store, run_id).await?;
         Ok(())
     }
     .await;
@@ -607,6 +618,11 @@ pub async fn cancel_run(
             NewEvent::warn(None, "run_cancelled", message),
         )
         .await?;
+    // The run is cancelled whatever happens here; a notification that cannot be queued is
+    // logged, not turned into a failed cancel.
+    if let Err(e) = webhooks::notify_run_ended(store, run_id).await {
+        warn!(run.id = %run_id, error = %e, "could not enqueue the run's webhook notification");
+    }
     Ok(CancelOutcome::Cancelled)
 }
 

@@ -24,6 +24,9 @@ pub enum StoreError {
         /// What was wrong.
         message: String,
     },
+    /// A value handed to the store is not one it accepts (the caller should have checked).
+    #[error("invalid input: {0}")]
+    Invalid(String),
     /// A row that must exist does not.
     #[error("{what} {id} not found")]
     NotFound {

@@ -641,7 +641,7 @@ impl Opportunities<'_> {
     }
 }
 
-fn decode(row: &AnyRow) -> Result<Opportunity, StoreError> {
+pub(crate) fn decode(row: &AnyRow) -> Result<Opportunity, StoreError> {
     let id: String = row.try_get("id")?;
     let agency: String = row.try_get("agency_id")?;
     Ok(Opportunity {

@@ -1,4 +1,5 @@
-//! `leadforge worker` and `leadforge serve`: the worker pool until SIGTERM or Ctrl-C.
+//! `leadforge worker`: the worker pool until SIGTERM or Ctrl-C (jobs in hand are finished
+//! first).
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -28,7 +29,8 @@ pub async fn run(config: pipeline::Config, args: WorkerArgs) -> anyhow::Result<E
     Ok(ExitCode::SUCCESS)
 }
 
-async fn shutdown_signal() {
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
