@@ -51,5 +51,7 @@ CREATE TABLE webhook_deliveries (
 CREATE INDEX webhook_deliveries_by_agency ON webhook_deliveries (agency_id, created_at);
 
 CREATE INDEX run_leads_by_run ON run_leads (run_id, rank);
+-- The opportunities list's default order (best score first, then name, then id), so a page
+-- deep in a big list is read off the index instead of sorting every row before it.
 CREATE INDEX client_opportunities_by_agency_score
-    ON client_opportunities (agency_id, qualification_score);
+    ON client_opportunities (agency_id, qualification_score DESC, name, id);

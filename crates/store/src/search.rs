@@ -133,7 +133,12 @@ impl Opportunities<'_> {
             binds.push(value);
         };
         if let Some(run) = &q.run {
-            from.push_str(" JOIN run_leads rl ON rl.opportunity_id = o.id");
+            // A run's leads are read from the run first (a few hundred rows), not by walking
+            // the agency's whole list in score order and probing each against the run: SQLite
+            // keeps the left side of a CROSS JOIN as the outer loop; Postgres plans it as the
+            // inner join it is.
+            from = String::from("run_leads rl CROSS JOIN client_opportunities o");
+            filter.push_str(" AND o.id = rl.opportunity_id");
             push(&mut filter, "rl.run_id = {}", run.as_str().to_owned());
         }
         if let Some(v) = &q.vertical {
@@ -173,21 +178,20 @@ impl Opportunities<'_> {
             "NULL AS run_rank"
         };
 
-        let count_sql = format!("SELECT COUNT(*) FROM {from}{filter}");
-        let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql));
-        for b in &binds {
-            count = count.bind(b.clone());
-        }
-        if let Some(m) = min_score {
-            count = count.bind(m);
-        }
-        let total = count.fetch_one(&self.0.pool).await?;
-
+        // Within one run (hundreds of rows) the page and the total come from one pass with a
+        // window count; over the agency's whole list the page is read off the score index and
+        // counted apart, which is cheaper than visiting every row for the window.
+        let windowed = q.run.is_some();
+        let count_col = if windowed {
+            ", COUNT(*) OVER () AS total_rows"
+        } else {
+            ""
+        };
         let limit = i64::from(q.limit.clamp(1, 500));
         let offset = i64::try_from(q.offset).unwrap_or(i64::MAX);
         let next = n + 1 + usize::from(min_score.is_some());
         let list_sql = format!(
-            "SELECT o.*, {rank_col} FROM {from}{filter} ORDER BY {order}, o.id ASC LIMIT ${} OFFSET ${}",
+            "SELECT o.*, {rank_col}{count_col} FROM {from}{filter} ORDER BY {order}, o.id ASC LIMIT ${} OFFSET ${}",
             next,
             next + 1
         );
@@ -203,6 +207,20 @@ impl Opportunities<'_> {
             .bind(offset)
             .fetch_all(&self.0.pool)
             .await?;
+        let total = match rows.first() {
+            Some(r) if windowed => r.try_get::<i64, _>("total_rows")?,
+            _ => {
+                let count_sql = format!("SELECT COUNT(*) FROM {from}{filter}");
+                let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql));
+                for b in &binds {
+                    count = count.bind(b.clone());
+                }
+                if let Some(m) = min_score {
+                    count = count.bind(m);
+                }
+                count.fetch_one(&self.0.pool).await?
+            }
+        };
         let items = rows
             .iter()
             .map(|r| {

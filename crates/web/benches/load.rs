@@ -278,6 +278,20 @@ async fn list_load(
     }
 }
 
+/// Closed loop, one request at a time: the service time of one page, with nothing queued.
+async fn service_time(http: &reqwest::Client, token: &str, url: &str) -> Duration {
+    let mut times = Vec::new();
+    for _ in 0..30 {
+        let t = Instant::now();
+        let res = http.get(url).bearer_auth(token).send().await.unwrap();
+        assert!(res.status().is_success(), "{url}: {}", res.status());
+        res.bytes().await.unwrap();
+        times.push(t.elapsed());
+    }
+    times.sort();
+    percentile(&times, 0.5)
+}
+
 async fn total_of(http: &reqwest::Client, token: &str, url: &str) -> usize {
     let body: serde_json::Value = http
         .get(url)
@@ -413,6 +427,17 @@ async fn bench() {
         let _ = total_of(&http, &seeded.token, &format!("{filtered}&offset={i}")).await;
     }
     let pages = |total: usize| (total.saturating_sub(50) / 50).max(1);
+    let last_page = |total: usize| (pages(total) - 1) * 50;
+    let mut probes = Vec::new();
+    for (name, url, total) in [
+        ("run + signal filter", &filtered, filtered_total),
+        ("no filter", &unfiltered, unfiltered_total),
+    ] {
+        let first = service_time(&http, &seeded.token, &format!("{url}&offset=0")).await;
+        let deep = format!("{url}&offset={}", last_page(total));
+        let last = service_time(&http, &seeded.token, &deep).await;
+        probes.push((name, first, last));
+    }
     let a = list_load(&http, &seeded.token, "run + signal filter", |i| {
         format!("{filtered}&offset={}", (i % pages(filtered_total)) * 50)
     })
@@ -453,6 +478,13 @@ async fn bench() {
             ms(percentile(&r.latencies, 0.99)),
             ms(r.latencies.last().copied().unwrap_or_default()),
         );
+    }
+    println!();
+    println!("One request at a time (median of 30, ms)");
+    println!("| variant              | first page | last page |");
+    println!("|----------------------|------------|-----------|");
+    for (name, first, last) in &probes {
+        println!("| {name:<20} | {:>10} | {:>9} |", ms(*first), ms(*last));
     }
     println!();
     println!("GET /api/runs/{{id}}/events, {SSE_CLIENTS} clients on one run (server poll 250 ms)");

@@ -6,7 +6,6 @@
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
-use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -14,7 +13,6 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures::Stream;
 use serde::Deserialize;
-use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::runs::{
     EventFragment, LeadFilters, PhasesFragment, ProgressFragment, RowsFragment, event_view,
@@ -23,7 +21,7 @@ use super::runs::{
 use super::{UiError, UiResult};
 use crate::AppState;
 use crate::auth::{Caller, UiCaller};
-use crate::live::LiveMessage;
+use crate::live::{LiveMessage, Subscription};
 
 /// Which fragments a stream sends: `run` (progress, phases, events), `leads`, or all.
 #[derive(Debug, Deserialize)]
@@ -38,7 +36,7 @@ struct Live {
     filters: LeadFilters,
     run_parts: bool,
     lead_parts: bool,
-    rx: broadcast::Receiver<Arc<LiveMessage>>,
+    rx: Subscription,
     queue: VecDeque<Event>,
     done: bool,
 }
@@ -59,7 +57,9 @@ pub async fn stream(
         Some("leads") => (false, true),
         Some(other) => return Err(UiError::invalid("parts", format!("unknown part {other:?}"))),
     };
-    let rx = state.live().subscribe(&run.id);
+    // Wait until the run's poller has read the store once, so nothing written between our
+    // own read below and its first look is missed.
+    let rx = state.live().watch(&run.id).await;
     let mut live = Live {
         state,
         caller,
@@ -85,9 +85,9 @@ fn sse(live: Live) -> Response {
                 return None;
             }
             let step = match live.rx.recv().await {
-                Ok(msg) => live.handle(&msg).await,
-                Err(RecvError::Lagged(_)) => live.push_state().await,
-                Err(RecvError::Closed) => {
+                Some(msg) if matches!(*msg, LiveMessage::Resync(_)) => live.push_state().await,
+                Some(msg) => live.handle(&msg).await,
+                None => {
                     live.done = true;
                     Ok(())
                 }
