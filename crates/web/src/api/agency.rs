@@ -239,33 +239,35 @@ pub struct NewSuppression {
     pub country: Option<String>,
 }
 
-/// Normalises a suppression value the way triage compares it; the error names the problem.
+/// Normalises a suppression entry the way triage compares it (domains from URLs too, phones
+/// to E.164). The error is the field at fault and what is wrong with it; the API and the
+/// settings page both use it.
 pub fn normalize_suppression(
     kind: &str,
     value: &str,
     country: Option<&str>,
-) -> Result<(SuppressionKind, String), ApiError> {
+) -> Result<(SuppressionKind, String), (&'static str, String)> {
     let kind = SuppressionKind::parse(kind.trim()).ok_or_else(|| {
-        ApiError::invalid(
+        (
             "kind",
             format!("{kind:?} is not one of domain, phone, place_id"),
         )
     })?;
     let value = value.trim();
     if value.is_empty() || value.len() > 500 {
-        return Err(ApiError::invalid("value", "must be 1–500 characters"));
+        return Err(("value", "must be 1–500 characters".into()));
     }
     let normalized = match kind {
         SuppressionKind::Domain => domain::Domain::parse(value)
             .or_else(|_| domain::Domain::from_url(value))
-            .map_err(|e| ApiError::invalid("value", e))?
+            .map_err(|e| ("value", e.to_string()))?
             .as_str()
             .to_owned(),
         SuppressionKind::Phone => {
             let country = domain::CountryCode::parse(country.unwrap_or("US"))
-                .map_err(|e| ApiError::invalid("country", e))?;
+                .map_err(|e| ("country", e.to_string()))?;
             domain::PhoneE164::parse(value, country)
-                .map_err(|e| ApiError::invalid("value", e))?
+                .map_err(|e| ("value", e.to_string()))?
                 .as_str()
                 .to_owned()
         }
@@ -282,7 +284,8 @@ pub async fn add_suppression(
     caller: Caller,
     ApiJson(body): ApiJson<NewSuppression>,
 ) -> ApiResult<Response> {
-    let (kind, value) = normalize_suppression(&body.kind, &body.value, body.country.as_deref())?;
+    let (kind, value) = normalize_suppression(&body.kind, &body.value, body.country.as_deref())
+        .map_err(|(field, problem)| ApiError::invalid(field, problem))?;
     let reason = body
         .reason
         .as_deref()

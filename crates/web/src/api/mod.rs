@@ -202,3 +202,18 @@ fn query_error(e: &QueryRejection) -> ApiError {
 pub(crate) fn accepted<T: serde::Serialize>(body: T) -> Response {
     (axum::http::StatusCode::ACCEPTED, Json(body)).into_response()
 }
+
+/// A file download: the bytes with their type and an attachment name (the API's and the UI's
+/// export buttons).
+pub(crate) fn download(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response {
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static(content_type),
+    );
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(axum::http::header::CONTENT_DISPOSITION, v);
+    }
+    res
+}

@@ -379,28 +379,29 @@ pub struct OpportunityDetail {
     pub usage: UsageView,
 }
 
-/// Persona names of the lead's run (or the agency's latest set).
-async fn persona_names(
-    state: &AppState,
-    caller: &Caller,
-    run: Option<&str>,
-) -> ApiResult<std::collections::HashMap<String, String>> {
-    let personas = state.svc().store.personas();
-    let mut all = Vec::new();
+/// Persona names by id: the run's personas, then the agency's latest set (a run without its
+/// own personas maps to those). The API's and the UI's lead views both use it.
+pub(crate) async fn persona_names(
+    store: &store::Store,
+    agency: &domain::AgencyId,
+    run: Option<&RunId>,
+) -> Result<std::collections::HashMap<String, String>, store::StoreError> {
+    let personas = store.personas();
+    let mut names = std::collections::HashMap::new();
     for kind in [
         store::PersonaKind::Business,
         store::PersonaKind::DecisionMaker,
     ] {
-        let mut set = match run.and_then(|r| RunId::parse(r).ok()) {
-            Some(run) => personas.for_run(kind, &caller.agency_id, &run).await?,
-            None => Vec::new(),
-        };
-        if set.is_empty() {
-            set = personas.latest_for_agency(kind, &caller.agency_id).await?;
+        if let Some(run) = run {
+            for p in personas.for_run(kind, agency, run).await? {
+                names.entry(p.id).or_insert(p.name);
+            }
         }
-        all.extend(set);
+        for p in personas.latest_for_agency(kind, agency).await? {
+            names.entry(p.id).or_insert(p.name);
+        }
     }
-    Ok(all.into_iter().map(|p| (p.id, p.name)).collect())
+    Ok(names)
 }
 
 /// One lead: dossier, pages, contacts, decision makers, persona, outreach and usage.
@@ -415,7 +416,11 @@ pub async fn get_opportunity(
     let o = owned(&state, &caller, &id).await?;
     let store = &state.svc().store;
     let agency = &caller.agency_id;
-    let names = persona_names(&state, &caller, o.lead_gen_flow_id.as_deref()).await?;
+    let run = o
+        .lead_gen_flow_id
+        .as_deref()
+        .and_then(|r| RunId::parse(r).ok());
+    let names = persona_names(store, agency, run.as_ref()).await?;
     let audits = store.audits().for_opportunity(agency, &o.id).await?;
     let mut pages = Vec::new();
     if let Some(latest) = audits.first() {

@@ -5,14 +5,13 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use domain::RunId;
 use serde::{Deserialize, Serialize};
 use store::{JobFilter, Run};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiJson, ApiQuery, accepted};
+use super::{ApiJson, ApiQuery, accepted, download};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -128,6 +127,18 @@ pub struct JobCountsView {
     pub dead: u64,
     /// Cancelled.
     pub cancelled: u64,
+}
+
+impl From<store::JobCounts> for JobCountsView {
+    fn from(c: store::JobCounts) -> Self {
+        Self {
+            queued: c.queued,
+            running: c.running,
+            done: c.done,
+            dead: c.dead,
+            cancelled: c.cancelled,
+        }
+    }
 }
 
 /// A run (`lead_gen_flow`).
@@ -321,14 +332,7 @@ pub async fn get_run(
     let store = &state.svc().store;
     let mut view = RunView::of(&run);
     view.usage = Some(store.usage().run_totals(run.id.as_str()).await?.into());
-    let c = store.jobs().counts_for_run(&run.id).await?;
-    view.jobs = Some(JobCountsView {
-        queued: c.queued,
-        running: c.running,
-        done: c.done,
-        dead: c.dead,
-        cancelled: c.cancelled,
-    });
+    view.jobs = Some(store.jobs().counts_for_run(&run.id).await?.into());
     Ok(Json(view))
 }
 
@@ -471,13 +475,7 @@ pub async fn run_jobs(
                 finished_at: j.finished_at,
             })
             .collect(),
-        counts: JobCountsView {
-            queued: c.queued,
-            running: c.running,
-            done: c.done,
-            dead: c.dead,
-            cancelled: c.cancelled,
-        },
+        counts: c.into(),
     }))
 }
 
@@ -683,16 +681,6 @@ pub async fn run_market_research(
     }))
 }
 
-fn download(bytes: Vec<u8>, content_type: &'static str, name: String) -> Response {
-    let mut res = bytes.into_response();
-    let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    res
-}
-
 /// The run's leads as CSV, in rank order.
 #[utoipa::path(get, path = "/runs/{id}/export.csv", tag = "runs",
     params(("id" = String, Path, description = "Run id")),
@@ -709,7 +697,7 @@ pub async fn export_csv(
     Ok(download(
         bytes,
         "text/csv; charset=utf-8",
-        format!("leadforge-{}.csv", run.id),
+        &format!("leadforge-{}.csv", run.id),
     ))
 }
 
@@ -729,6 +717,6 @@ pub async fn export_json(
     Ok(download(
         bytes,
         "application/json",
-        format!("leadforge-{}.json", run.id),
+        &format!("leadforge-{}.json", run.id),
     ))
 }

@@ -2,23 +2,12 @@
 //! session that is signed in (the API serves the same files to token callers).
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
 
 use super::UiResult;
 use super::runs::load_run;
 use crate::AppState;
+use crate::api::download;
 use crate::auth::UiCaller;
-
-fn download(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response {
-    let mut res = bytes.into_response();
-    let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    res
-}
 
 /// `GET /runs/{id}/export.csv`.
 pub async fn csv(

@@ -2,16 +2,19 @@
 //! talking points with the approved claims they rest on, scraped pages, contacts, decision
 //! makers, persona, outreach draft and cost; and the forms that work the lead.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use domain::{LeadStatus, OpportunityId, RunId};
 use serde::Deserialize;
 use serde_json::Value;
-use store::{Opportunity, PersonaKind, ScrapedPage, Store};
+use store::{Opportunity, ScrapedPage, Store};
 
 use super::{Chrome, CsrfForm, UiError, UiResult, check_csrf, evidence, format, page, see_other};
 use crate::AppState;
+use crate::api::opportunities::persona_names;
 use crate::auth::{Caller, UiCaller};
 
 /// The statuses a user may set (the pipeline sets the others).
@@ -164,42 +167,9 @@ fn draft_view(v: &Value) -> DraftView {
     }
 }
 
-/// Persona names by id: the lead's run's, then the agency's latest.
-async fn persona_names(
-    store: &Store,
-    caller: &Caller,
-    run: Option<&RunId>,
-) -> Result<Vec<(String, String)>, UiError> {
-    let mut names = Vec::new();
-    for kind in [PersonaKind::Business, PersonaKind::DecisionMaker] {
-        if let Some(run) = run {
-            for p in store
-                .personas()
-                .for_run(kind, &caller.agency_id, run)
-                .await?
-            {
-                names.push((p.id, p.name));
-            }
-        }
-        for p in store
-            .personas()
-            .latest_for_agency(kind, &caller.agency_id)
-            .await?
-        {
-            names.push((p.id, p.name));
-        }
-    }
-    Ok(names)
-}
-
-fn name_of(names: &[(String, String)], id: Option<&str>) -> Option<String> {
+fn name_of(names: &HashMap<String, String>, id: Option<&str>) -> Option<String> {
     let id = id?;
-    Some(
-        names
-            .iter()
-            .find(|(i, _)| i == id)
-            .map_or_else(|| id.to_owned(), |(_, n)| n.clone()),
-    )
+    Some(names.get(id).cloned().unwrap_or_else(|| id.to_owned()))
 }
 
 /// `GET /leads/{id}`.
@@ -243,7 +213,7 @@ pub async fn show(
         .map(|a| a.profile.approved_claims)
         .unwrap_or_default();
     // The stored Markdown of every page the dossier cites, to open each link at its passage.
-    let mut texts: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut texts: HashMap<String, String> = HashMap::new();
     if let Some(d) = &dossier {
         let cited = d
             .identified_gaps
@@ -344,7 +314,7 @@ pub async fn show(
         .lead_gen_flow_id
         .as_deref()
         .and_then(|r| RunId::parse(r).ok());
-    let names = persona_names(store, &caller, run_id.as_ref()).await?;
+    let names = persona_names(store, &caller.agency_id, run_id.as_ref()).await?;
     let people = store
         .decision_makers()
         .for_opportunity(agency, &o.id)

@@ -8,12 +8,12 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use domain::{CountryCode, Domain, PhoneE164};
 use pipeline::onboarding::{ProfileError, validate_profile};
-use store::{AgencyProfile, ApprovedClaim, SuppressionKind};
+use store::{AgencyProfile, ApprovedClaim};
 
 use super::{Chrome, CsrfForm, UiError, UiResult, check_csrf, format, render, see_other};
 use crate::AppState;
+use crate::api::agency::normalize_suppression;
 use crate::auth::{Caller, UiCaller};
 
 struct Criterion {
@@ -262,22 +262,6 @@ pub struct SuppressionForm {
     reason: Option<String>,
 }
 
-fn normalise(kind: SuppressionKind, value: &str) -> Result<String, String> {
-    let value = value.trim();
-    match kind {
-        SuppressionKind::Domain => Domain::from_url(value)
-            .map(|d| d.as_str().to_owned())
-            .map_err(|e| format!("`value` is not a domain: {e}")),
-        SuppressionKind::Phone => PhoneE164::parse(value, CountryCode::US)
-            .map(|p| p.as_str().to_owned())
-            .map_err(|e| format!("`value` is not a phone number: {e}")),
-        SuppressionKind::PlaceId if value.is_empty() || value.len() > 300 => {
-            Err("`value` must be a place id (1–300 characters)".into())
-        }
-        SuppressionKind::PlaceId => Ok(value.to_owned()),
-    }
-}
-
 /// `POST /settings/suppression`.
 pub async fn add_suppression(
     State(state): State<AppState>,
@@ -285,15 +269,8 @@ pub async fn add_suppression(
     Form(f): Form<SuppressionForm>,
 ) -> UiResult {
     check_csrf(&caller, f.csrf.as_deref())?;
-    let problem = match SuppressionKind::parse(f.kind.trim()) {
-        None => Err((
-            "kind".to_owned(),
-            "`kind` must be domain, phone or place_id".to_owned(),
-        )),
-        Some(kind) => normalise(kind, &f.value)
-            .map(|v| (kind, v))
-            .map_err(|m| ("value".to_owned(), m)),
-    };
+    let problem = normalize_suppression(&f.kind, &f.value, None)
+        .map_err(|(field, problem)| (field.to_owned(), format!("`{field}` {problem}")));
     match problem {
         Ok((kind, value)) => {
             let reason = f.reason.as_deref().and_then(opt);
