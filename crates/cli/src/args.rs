@@ -18,6 +18,11 @@ pub enum Command {
     Run(RunArgs),
     /// Run the whole pipeline offline against the bundled sample world.
     Demo(DemoArgs),
+    /// A full campaign against the sample world with realistic latencies, measured against
+    /// its critical-path lower bound; with `--sequential` side by side with one job at a
+    /// time, with `--faults` under injected provider failures, with `--workers 1,2,4` across
+    /// worker processes.
+    Bench(BenchArgs),
     /// Run workers only (add more processes or machines: they share the Postgres database).
     Worker(WorkerArgs),
     /// Serve the web UI and the JSON API, with embedded workers, until SIGTERM or Ctrl-C.
@@ -220,7 +225,7 @@ impl Command {
     /// for progress and problems only.
     pub fn default_log_level(&self) -> &'static str {
         match self {
-            Self::Run(_) | Self::Demo(_) => "warn",
+            Self::Run(_) | Self::Demo(_) | Self::Bench(_) => "warn",
             Self::Worker(_) | Self::Serve(_) | Self::Migrate => "info",
             Self::Export(_) | Self::Users(_) | Self::Webhook(_) => "warn",
             Self::Runs(_)
@@ -234,6 +239,63 @@ impl Command {
 }
 
 #[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Leads of the campaign (1–1,000).
+    #[arg(long, default_value_t = 20)]
+    pub leads: u32,
+    /// Leads deep-audited (default: every lead).
+    #[arg(long, value_name = "N")]
+    pub audit: Option<u32>,
+    /// The vertical to target.
+    #[arg(long, default_value = "dentist")]
+    pub vertical: String,
+    /// The geography to target.
+    #[arg(long, default_value = "Austin, TX")]
+    pub geo: String,
+    /// Also run the campaign one job and one LLM request at a time, and report the speed-up.
+    #[arg(long)]
+    pub sequential: bool,
+    /// Worker processes; a list (`1,2,4`) runs the campaign once per count.
+    #[arg(long, value_delimiter = ',', default_value = "1")]
+    pub workers: Vec<usize>,
+    /// Jobs at once per worker process.
+    #[arg(long, default_value_t = 64)]
+    pub concurrency: usize,
+    /// `OPENAI_MAX_CONCURRENT`: LLM requests in flight per worker process.
+    #[arg(long, default_value_t = 16)]
+    pub llm_concurrency: usize,
+    /// Latency profile: `realistic`, `zero`, either with overrides
+    /// (`realistic,llm=1s..3s,sites=100ms..500ms+5%:500ms..2s`).
+    #[arg(long, default_value = "realistic")]
+    pub latency: String,
+    /// Multiplies every latency (0.1 for a quick run).
+    #[arg(long, default_value_t = 1.0)]
+    pub latency_scale: f64,
+    /// Faults to inject: `mixed` (a bad day on every provider) or a spec like
+    /// `openai:error=0.05,refusal=0.03;sites:timeout=0.01,change=0.05`.
+    #[arg(long)]
+    pub faults: Option<String>,
+    /// Seed of the sample world.
+    #[arg(long, default_value_t = 0x5EED_1EAD)]
+    pub seed: u64,
+    /// Run on this Postgres server (a database per run, dropped after) instead of SQLite.
+    #[arg(long, value_name = "postgres://…")]
+    pub database: Option<String>,
+    /// Blob store base (`s3://bucket/prefix`); each run writes under a prefix of its own.
+    #[arg(long, value_name = "URL")]
+    pub blob_store: Option<String>,
+    /// Give up on a run after this many seconds.
+    #[arg(long, default_value_t = 7200)]
+    pub timeout_secs: u64,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write the JSON report to this file.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
 pub struct RunArgs {
     /// The vertical to target, e.g. "dentist".
     #[arg(long)]
@@ -241,10 +303,10 @@ pub struct RunArgs {
     /// The geography to target, e.g. "Austin, TX".
     #[arg(long)]
     pub geo: String,
-    /// How many leads to find (1–200).
+    /// How many leads to find (1–1,000).
     #[arg(long, default_value_t = 20)]
     pub leads: u64,
-    /// How many leads with NEEDS_WEB_AUDIT to deep-audit (0–200; default
+    /// How many leads with NEEDS_WEB_AUDIT to deep-audit (0–1,000; default
     /// LEADFORGE_AUDIT_LEADS, 10). Leads scoring above 50 with a website are audited too.
     #[arg(long, value_name = "N")]
     pub audit: Option<u64>,
@@ -273,10 +335,10 @@ pub struct DemoArgs {
     /// Geography to search in the sample world.
     #[arg(long, default_value = "Austin, TX")]
     pub geo: String,
-    /// How many leads to find (1–200).
+    /// How many leads to find (1–1,000).
     #[arg(long, default_value_t = 20)]
     pub leads: u64,
-    /// How many leads with NEEDS_WEB_AUDIT to deep-audit (0–200).
+    /// How many leads with NEEDS_WEB_AUDIT to deep-audit (0–1,000).
     #[arg(long, value_name = "N")]
     pub audit: Option<u64>,
     /// Which optional stages run.

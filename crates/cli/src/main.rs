@@ -34,6 +34,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Run(args) => commands::run::run(config, args).await,
         Command::Demo(args) => commands::demo::run(config, args).await,
+        Command::Bench(args) => commands::bench::run(args).await,
         Command::Worker(args) => commands::worker::run(config, args).await,
         Command::Serve(args) => commands::serve::run(config, args).await,
         Command::Export(args) => commands::export::run(config, args).await,

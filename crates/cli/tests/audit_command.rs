@@ -176,12 +176,12 @@ async fn bad_lead_ids_and_audit_counts_are_one_clear_error() {
             "--geo",
             "Austin, TX",
             "--audit",
-            "500",
+            "5000",
         ])
         .await;
     assert!(!out.status.success());
     assert!(
-        error_line(&out).contains("--audit must be between 0 and 200"),
+        error_line(&out).contains("--audit must be between 0 and 1000"),
         "{}",
         stderr(&out)
     );

@@ -50,7 +50,7 @@ async fn out_of_range_lead_counts_and_empty_fields_are_refused_before_any_work()
                 "--leads",
                 "0",
             ],
-            "--leads must be between 1 and 200, got 0",
+            "--leads must be between 1 and 1000, got 0",
         ),
         (
             vec![

@@ -116,9 +116,10 @@ impl Link {
 
     /// Whether `href` uses this scheme (case-insensitive).
     pub fn has_scheme(&self, scheme: &str) -> bool {
-        self.href.get(..scheme.len() + 1).is_some_and(|head| {
-            head[..scheme.len()].eq_ignore_ascii_case(scheme) && head.ends_with(':')
-        })
+        // Compared as bytes: the `scheme.len()`-th byte of `href` need not be a char boundary.
+        let href = self.href.as_bytes();
+        href.get(scheme.len()) == Some(&b':')
+            && href[..scheme.len()].eq_ignore_ascii_case(scheme.as_bytes())
     }
 }
 

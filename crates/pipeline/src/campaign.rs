@@ -4,7 +4,7 @@ use domain::{AgencyId, Phase, UserId};
 use store::StoreError;
 
 /// The most leads one run may ask for.
-pub const MAX_LEADS: u32 = 200;
+pub const MAX_LEADS: u32 = 1000;
 
 /// What a user asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,9 +17,9 @@ pub struct CampaignRequest {
     pub vertical: String,
     /// `targetGeography`.
     pub geography: String,
-    /// `numLeads`, 1–200.
+    /// `numLeads`, 1–1,000.
     pub num_leads: u32,
-    /// Leads with `NEEDS_WEB_AUDIT` to deep-audit (the top N), 0–200; `None` = the configured
+    /// Leads with `NEEDS_WEB_AUDIT` to deep-audit (the top N), 0–1,000; `None` = the configured
     /// `LEADFORGE_AUDIT_LEADS`.
     pub audit_leads: Option<u32>,
     /// The optional stages this run goes through.

@@ -207,6 +207,7 @@ const KNOWN_LEADFORGE_VARS: &[&str] = &[
     "LEADFORGE_PUBLIC_URL",
     // Read by the test harnesses, not by the product.
     "LEADFORGE_TEST_POSTGRES_URL",
+    "LEADFORGE_TEST_S3_URL",
     "LEADFORGE_CHROMEDRIVER",
     "LEADFORGE_CHROMIUM",
     "LEADFORGE_SCREENSHOTS_DIR",
@@ -462,7 +463,7 @@ fn audit_settings(vars: &BTreeMap<String, String>) -> Result<AuditSettings, Conf
     };
     let to_usize = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
     Ok(AuditSettings {
-        top_n: u32::try_from(number("LEADFORGE_AUDIT_LEADS", 10, 0..=200)?).unwrap_or(200),
+        top_n: u32::try_from(number("LEADFORGE_AUDIT_LEADS", 10, 0..=1000)?).unwrap_or(1000),
         max_pages: to_usize(number("LEADFORGE_AUDIT_PAGES", 6, 1..=25)?),
         page_token_budget: to_usize(number(
             "LEADFORGE_DOSSIER_PAGE_TOKENS",
@@ -641,7 +642,7 @@ mod tests {
             ("OPENAI_MAX_CONCURRENT", "0"),
             ("OPENAI_MIN_DELAY_MS", "soon"),
             ("OPENAI_BASE_URL", "localhost:11434"),
-            ("LEADFORGE_AUDIT_LEADS", "201"),
+            ("LEADFORGE_AUDIT_LEADS", "1001"),
             ("LEADFORGE_AUDIT_PAGES", "0"),
             ("LEADFORGE_DOSSIER_PAGE_TOKENS", "many"),
             ("LEADFORGE_EXTRA_CA_CERTS", "/nonexistent/ca.pem"),

@@ -69,23 +69,13 @@ pub async fn run(config: &Config) -> Vec<Check> {
             ),
         },
     );
-    out.push(match store::BlobStore::from_url(&config.blob_store_url) {
-        Ok(b) => {
-            let probe = b.put("doctor/probe.txt", "ok").await;
-            let status = if probe.is_ok() { "ok" } else { "unreachable" };
-            let detail = probe
-                .err()
-                .map_or_else(|| "writable".to_owned(), |e| e.to_string());
-            check("blobs", "object_store", b.description(), status, detail)
-        }
-        Err(e) => check(
-            "blobs",
-            "object_store",
+    out.push(
+        blobs_check(
             &config.blob_store_url,
-            "unreachable",
-            e.to_string(),
-        ),
-    });
+            store::BlobStore::from_url(&config.blob_store_url),
+        )
+        .await,
+    );
 
     let http = HttpClient::new(HttpConfig {
         connect_timeout: Duration::from_secs(5),
@@ -124,6 +114,41 @@ pub async fn run(config: &Config) -> Vec<Check> {
         "always available".into(),
     ));
     out
+}
+
+/// The blob store, probed by writing a small object. The endpoint column is the store's own
+/// description (a directory, or `s3://bucket/prefix at <endpoint> (<region>)`), which never
+/// holds a credential; a URL that did not open is shown without any `user:password@`.
+async fn blobs_check(url: &str, opened: Result<store::BlobStore, store::BlobError>) -> Check {
+    match opened {
+        Ok(b) => {
+            let probe = b.put("doctor/probe.txt", "ok").await;
+            let status = if probe.is_ok() { "ok" } else { "unreachable" };
+            let detail = probe
+                .err()
+                .map_or_else(|| format!("writable ({})", b.backend()), |e| e.to_string());
+            check("blobs", "object_store", b.description(), status, detail)
+        }
+        Err(e) => check(
+            "blobs",
+            "object_store",
+            &without_userinfo(url),
+            "unreachable",
+            e.to_string(),
+        ),
+    }
+}
+
+/// `scheme://user:password@host/path` as `scheme://***@host/path`; anything else unchanged.
+fn without_userinfo(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, path) = rest.find('/').map_or((rest, ""), |i| rest.split_at(i));
+    match authority.rsplit_once('@') {
+        Some((_, host)) => format!("{scheme}://***@{host}{path}"),
+        None => url.to_owned(),
+    }
 }
 
 /// Where the local all-MiniLM-L6-v2 model would come from, without loading it (no network).
@@ -325,6 +350,51 @@ mod tests {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         Config::from_vars(&vars).unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_blob_store_is_shown_by_bucket_prefix_and_endpoint_never_by_credentials() {
+        let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+        let url = "s3://leadforge-blobs/prod";
+        // Nothing listens on the endpoint: the probe fails, and says so without the secret.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let endpoint = format!("http://127.0.0.1:{port}");
+        let opened = store::BlobStore::from_url_with_env(
+            url,
+            [
+                ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+                ("AWS_SECRET_ACCESS_KEY", secret),
+                ("AWS_REGION", "eu-west-2"),
+                ("AWS_ENDPOINT_URL", endpoint.as_str()),
+                ("AWS_ALLOW_HTTP", "true"),
+            ],
+        );
+        let c = blobs_check(url, opened).await;
+        assert_eq!(
+            c.endpoint,
+            format!("s3://leadforge-blobs/prod at {endpoint} (eu-west-2)")
+        );
+        assert_eq!(c.status, "unreachable", "{c:?}");
+        assert!(!format!("{c:?}").contains(secret), "{c:?}");
+
+        // A URL that carries a key is refused, and shown without it.
+        let url = "s3://AKIDEXAMPLE:hunter2hunter2@leadforge-blobs/prod";
+        let c = blobs_check(url, store::BlobStore::from_url(url)).await;
+        assert_eq!(c.status, "unreachable");
+        assert_eq!(c.endpoint, "s3://***@leadforge-blobs/prod");
+        assert!(!format!("{c:?}").contains("hunter2"), "{c:?}");
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().display().to_string();
+        let c = blobs_check(&path, store::BlobStore::from_url(&path)).await;
+        assert_eq!(
+            (c.endpoint.as_str(), c.status.as_str(), c.detail.as_str()),
+            (path.as_str(), "ok", "writable (fs)")
+        );
     }
 
     #[test]

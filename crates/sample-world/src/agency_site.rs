@@ -34,7 +34,7 @@ pub const EMAIL: &str = "hello@brightpath-digital.com";
 pub const HOSTS: [&str; 2] = [DOMAIN, "www.brightpath-digital.com"];
 
 /// The host a `Host` header (or SNI name) names, without port, case or trailing dot.
-fn host_name(host: &str) -> String {
+pub(crate) fn host_name(host: &str) -> String {
     let host = host.trim().to_ascii_lowercase();
     let name = match host.rsplit_once(':') {
         Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) => name.to_owned(),

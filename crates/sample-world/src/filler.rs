@@ -240,7 +240,7 @@ fn business(
         1 + rng.below(240)
     };
     let postcode = postcode(geography, neighbourhood, rng);
-    let phone = phone(rng, us);
+    let phone = phone(rng, us, geography.city);
     let (website, site) = website(rng, taken, &name, geography);
     let rating = if rng.chance(0.08) {
         None
@@ -325,7 +325,8 @@ fn unique_name(
     name
 }
 
-fn phone(rng: &mut SplitMix64, us: bool) -> PhoneSpec {
+/// A listing's phone; US numbers take the city's area codes (Houston's, else Austin's).
+fn phone(rng: &mut SplitMix64, us: bool, city: &str) -> PhoneSpec {
     const BROKEN: &[&str] = &[
         "555-0000",
         "12345",
@@ -339,7 +340,12 @@ fn phone(rng: &mut SplitMix64, us: bool) -> PhoneSpec {
     } else if roll < 0.12 {
         PhoneSpec::Raw(BROKEN[rng.below(BROKEN.len())])
     } else if us {
-        let area = if rng.chance(0.7) { 512 } else { 737 };
+        let (common, overlay) = if city == "Houston" {
+            (713, 832)
+        } else {
+            (512, 737)
+        };
+        let area = if rng.chance(0.7) { common } else { overlay };
         PhoneSpec::Us(area, rng.below(100) as u16)
     } else {
         PhoneSpec::Gb(rng.below(1000) as u16)

@@ -102,7 +102,7 @@ const fn hood(
 }
 
 /// Every geography of the world.
-pub static GEOGRAPHIES: [Geography; 2] = [AUSTIN, MANCHESTER];
+pub static GEOGRAPHIES: [Geography; 3] = [AUSTIN, MANCHESTER, HOUSTON];
 
 const AUSTIN: Geography = Geography {
     name: "Austin, TX",
@@ -301,6 +301,258 @@ pub fn geography(name: &str) -> Option<&'static Geography> {
     GEOGRAPHIES.iter().find(|g| g.name == name)
 }
 
+/// Houston: a metro with many neighbourhoods, so a campaign of a thousand leads finds them
+/// (every query of the places providers stops at 60 results; the neighbourhoods split it).
+const HOUSTON: Geography = Geography {
+    name: "Houston, TX",
+    city: "Houston",
+    region: "TX",
+    region_long: "Texas",
+    county: "Harris County",
+    country: "United States",
+    address_country: "United States",
+    country_code: "US",
+    aliases: &[
+        "houston, tx",
+        "houston, texas",
+        "houston tx",
+        "houston texas",
+        "houston",
+        "houston, tx, usa",
+        "houston, texas, usa",
+        "houston, tx, united states",
+        "houston, texas, united states",
+    ],
+    bbox: BBox::new(29.523, -95.788, 30.111, -95.014),
+    osm_relation: 9_900_114,
+    neighbourhoods: &[
+        hood(
+            "Downtown",
+            "quarter",
+            BBox::new(29.600, -95.650, 29.670, -95.599),
+            "77002",
+            &["Main St", "Travis St", "Louisiana St"],
+            9_900_301,
+        ),
+        hood(
+            "Midtown",
+            "neighbourhood",
+            BBox::new(29.600, -95.586, 29.670, -95.534),
+            "77002",
+            &["Bagby St", "Elgin St", "Gray St"],
+            9_900_302,
+        ),
+        hood(
+            "Montrose",
+            "neighbourhood",
+            BBox::new(29.600, -95.521, 29.670, -95.470),
+            "77006",
+            &["Westheimer Rd", "Montrose Blvd", "Fairview St"],
+            9_900_303,
+        ),
+        hood(
+            "The Heights",
+            "suburb",
+            BBox::new(29.600, -95.457, 29.670, -95.406),
+            "77008",
+            &["Heights Blvd", "W 19th St", "Yale St"],
+            9_900_304,
+        ),
+        hood(
+            "EaDo",
+            "neighbourhood",
+            BBox::new(29.600, -95.393, 29.670, -95.341),
+            "77003",
+            &["St Emanuel St", "Navigation Blvd", "Polk St"],
+            9_900_305,
+        ),
+        hood(
+            "Third Ward",
+            "neighbourhood",
+            BBox::new(29.600, -95.329, 29.670, -95.277),
+            "77004",
+            &["Emancipation Ave", "Holman St", "Alabama St"],
+            9_900_306,
+        ),
+        hood(
+            "Fifth Ward",
+            "neighbourhood",
+            BBox::new(29.600, -95.264, 29.670, -95.213),
+            "77020",
+            &["Lyons Ave", "Jensen Dr", "Lockwood Dr"],
+            9_900_307,
+        ),
+        hood(
+            "River Oaks",
+            "suburb",
+            BBox::new(29.688, -95.650, 29.758, -95.599),
+            "77019",
+            &["River Oaks Blvd", "Kirby Dr", "Inwood Dr"],
+            9_900_308,
+        ),
+        hood(
+            "Upper Kirby",
+            "neighbourhood",
+            BBox::new(29.688, -95.586, 29.758, -95.534),
+            "77098",
+            &["Kirby Dr", "Richmond Ave", "Westheimer Rd"],
+            9_900_309,
+        ),
+        hood(
+            "Rice Village",
+            "neighbourhood",
+            BBox::new(29.688, -95.521, 29.758, -95.470),
+            "77005",
+            &["University Blvd", "Morningside Dr", "Rice Blvd"],
+            9_900_310,
+        ),
+        hood(
+            "West University",
+            "suburb",
+            BBox::new(29.688, -95.457, 29.758, -95.406),
+            "77005",
+            &["Bellaire Blvd", "Buffalo Speedway", "Edloe St"],
+            9_900_311,
+        ),
+        hood(
+            "Bellaire",
+            "suburb",
+            BBox::new(29.688, -95.393, 29.758, -95.341),
+            "77401",
+            &["Bissonnet St", "Bellaire Blvd", "Rice Ave"],
+            9_900_312,
+        ),
+        hood(
+            "Meyerland",
+            "suburb",
+            BBox::new(29.688, -95.329, 29.758, -95.277),
+            "77096",
+            &["Braeswood Blvd", "Chimney Rock Rd", "Beechnut St"],
+            9_900_313,
+        ),
+        hood(
+            "Galleria",
+            "quarter",
+            BBox::new(29.688, -95.264, 29.758, -95.213),
+            "77056",
+            &["Post Oak Blvd", "San Felipe St", "Westheimer Rd"],
+            9_900_314,
+        ),
+        hood(
+            "Memorial",
+            "suburb",
+            BBox::new(29.775, -95.650, 29.845, -95.599),
+            "77024",
+            &["Memorial Dr", "Voss Rd", "Bunker Hill Rd"],
+            9_900_315,
+        ),
+        hood(
+            "Spring Branch",
+            "suburb",
+            BBox::new(29.775, -95.586, 29.845, -95.534),
+            "77055",
+            &["Long Point Rd", "Campbell Rd", "Hammerly Blvd"],
+            9_900_316,
+        ),
+        hood(
+            "Garden Oaks",
+            "neighbourhood",
+            BBox::new(29.775, -95.521, 29.845, -95.470),
+            "77018",
+            &["W 34th St", "N Shepherd Dr", "Alba Rd"],
+            9_900_317,
+        ),
+        hood(
+            "Oak Forest",
+            "neighbourhood",
+            BBox::new(29.775, -95.457, 29.845, -95.406),
+            "77092",
+            &["W 43rd St", "Ella Blvd", "Mangum Rd"],
+            9_900_318,
+        ),
+        hood(
+            "Timbergrove",
+            "neighbourhood",
+            BBox::new(29.775, -95.393, 29.845, -95.341),
+            "77008",
+            &["TC Jester Blvd", "W 11th St", "Lamonte Ln"],
+            9_900_319,
+        ),
+        hood(
+            "Museum District",
+            "quarter",
+            BBox::new(29.775, -95.329, 29.845, -95.277),
+            "77004",
+            &["Binz St", "Caroline St", "Montrose Blvd"],
+            9_900_320,
+        ),
+        hood(
+            "Medical Center",
+            "quarter",
+            BBox::new(29.775, -95.264, 29.845, -95.213),
+            "77030",
+            &["Fannin St", "Holcombe Blvd", "Greenbriar Dr"],
+            9_900_321,
+        ),
+        hood(
+            "Braeswood",
+            "neighbourhood",
+            BBox::new(29.863, -95.650, 29.933, -95.599),
+            "77025",
+            &["N Braeswood Blvd", "Stella Link Rd", "Kirby Dr"],
+            9_900_322,
+        ),
+        hood(
+            "Gulfton",
+            "neighbourhood",
+            BBox::new(29.863, -95.586, 29.933, -95.534),
+            "77081",
+            &["Hillcroft Ave", "Bellaire Blvd", "Renwick Dr"],
+            9_900_323,
+        ),
+        hood(
+            "Sharpstown",
+            "suburb",
+            BBox::new(29.863, -95.521, 29.933, -95.470),
+            "77036",
+            &["Bellaire Blvd", "Fondren Rd", "Gessner Rd"],
+            9_900_324,
+        ),
+        hood(
+            "Westchase",
+            "suburb",
+            BBox::new(29.863, -95.457, 29.933, -95.406),
+            "77042",
+            &["Westheimer Rd", "Briar Forest Dr", "Wilcrest Dr"],
+            9_900_325,
+        ),
+        hood(
+            "Energy Corridor",
+            "quarter",
+            BBox::new(29.863, -95.393, 29.933, -95.341),
+            "77079",
+            &["Eldridge Pkwy", "Katy Fwy", "Dairy Ashford Rd"],
+            9_900_326,
+        ),
+        hood(
+            "Northside",
+            "neighbourhood",
+            BBox::new(29.863, -95.329, 29.933, -95.277),
+            "77009",
+            &["Irvington Blvd", "Fulton St", "N Main St"],
+            9_900_327,
+        ),
+        hood(
+            "East End",
+            "neighbourhood",
+            BBox::new(29.863, -95.264, 29.933, -95.213),
+            "77011",
+            &["Harrisburg Blvd", "Navigation Blvd", "Telephone Rd"],
+            9_900_328,
+        ),
+    ],
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -308,7 +560,9 @@ mod tests {
     #[test]
     fn neighbourhoods_lie_inside_their_geography_and_do_not_overlap() {
         for g in &GEOGRAPHIES {
-            assert!((6..=10).contains(&g.neighbourhoods.len()));
+            // Houston is the big metro: enough neighbourhoods for a thousand leads.
+            let expected = if g.city == "Houston" { 25..=40 } else { 6..=10 };
+            assert!(expected.contains(&g.neighbourhoods.len()), "{}", g.name);
             for (i, a) in g.neighbourhoods.iter().enumerate() {
                 let (lat, lon) = a.bbox.center();
                 assert!(g.bbox.contains(lat, lon), "{} outside {}", a.name, g.name);

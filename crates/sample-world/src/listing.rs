@@ -104,7 +104,7 @@ mod tests {
 
     #[test]
     fn addresses_follow_each_country() {
-        let [austin, manchester] = &GEOGRAPHIES;
+        let [austin, manchester, _houston] = &GEOGRAPHIES;
         assert_eq!(
             formatted_address(austin, "612 Congress Ave", "78701"),
             "612 Congress Ave, Austin, TX 78701, United States"

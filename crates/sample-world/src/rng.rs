@@ -45,6 +45,14 @@ impl SplitMix64 {
     }
 }
 
+/// The stream for one decision about one request: `label` names the decision (`latency`,
+/// `fault`), so each is drawn independently of the others.
+pub(crate) fn for_call(seed: u64, identity: u64, occurrence: u32, label: &str) -> SplitMix64 {
+    SplitMix64::new(
+        mix(seed ^ mix(identity)) ^ mix(u64::from(occurrence) ^ fnv1a(label.as_bytes())),
+    )
+}
+
 /// The SplitMix64 finaliser, also used to turn hashes into well-spread ids.
 pub(crate) fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);

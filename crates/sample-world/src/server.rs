@@ -7,7 +7,7 @@
 
 use std::io::Write as _;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -22,8 +22,11 @@ use url::Url;
 
 use crate::SAMPLE_KEY;
 use crate::agency_site;
+use crate::calls::{CallLog, CallRecord};
+use crate::conditions;
 use crate::faults::FaultHandle;
 use crate::stats::RequestStats;
+use crate::subjects::Subjects;
 use crate::tls::SiteTls;
 use crate::world::{World, WorldConfig};
 
@@ -33,16 +36,26 @@ pub struct AppState {
     pub world: Arc<World>,
     pub faults: FaultHandle,
     pub stats: RequestStats,
+    pub calls: CallLog,
+    /// Built on the first call that needs it.
+    subjects: Arc<OnceLock<Subjects>>,
 }
 
 impl AppState {
-    /// State for `world` with no faults and zeroed counters.
+    /// State for `world` with no faults, zeroed counters and an empty call log.
     pub fn new(world: Arc<World>) -> Self {
         Self {
             world,
             faults: FaultHandle::default(),
             stats: RequestStats::default(),
+            calls: CallLog::new(),
+            subjects: Arc::default(),
         }
+    }
+
+    /// The index of business names and domains.
+    pub(crate) fn subjects(&self) -> &Subjects {
+        self.subjects.get_or_init(|| Subjects::new(&self.world))
     }
 }
 
@@ -65,17 +78,18 @@ impl SampleWorld {
         let ca_file = write_ca(&tls.ca_pem)?;
         let state = AppState::new(world);
         let (api_addr, api) = spawn(crate::api::router(state.clone()), "api").await?;
+        let sites_router = |secure: bool| {
+            let sites = if secure {
+                crate::sites::router_tls(state.clone())
+            } else {
+                crate::sites::router(state.clone())
+            };
+            let sites = agency_site::in_front_of(sites, secure, state.stats.clone());
+            conditions::sites(sites, state.clone(), secure)
+        };
         let (sites_addr, sites) = spawn_sites(
-            agency_site::in_front_of(
-                crate::sites::router(state.clone()),
-                false,
-                state.stats.clone(),
-            ),
-            agency_site::in_front_of(
-                crate::sites::router_tls(state.clone()),
-                true,
-                state.stats.clone(),
-            ),
+            sites_router(false),
+            sites_router(true),
             TlsAcceptor::from(Arc::clone(&tls.config)),
         )
         .await?;
@@ -88,6 +102,7 @@ impl SampleWorld {
             faults: state.faults,
             world: state.world,
             stats: state.stats,
+            calls: state.calls,
             ca_pem: tls.ca_pem,
             ca_file,
             servers: vec![api, sites],
@@ -261,6 +276,7 @@ pub struct RunningWorld {
     pub faults: FaultHandle,
     pub world: Arc<World>,
     stats: RequestStats,
+    calls: CallLog,
     ca_pem: String,
     /// Kept for the world's lifetime: `LEADFORGE_EXTRA_CA_CERTS` names it.
     ca_file: tempfile::NamedTempFile,
@@ -350,6 +366,23 @@ impl RunningWorld {
     /// All request counters.
     pub fn stats(&self) -> &RequestStats {
         &self.stats
+    }
+
+    /// Every call the world has finished serving since it started (or since
+    /// [`RunningWorld::clear_calls`]), by arrival; see [`crate::conditions`].
+    pub fn calls(&self) -> Vec<CallRecord> {
+        self.calls.records()
+    }
+
+    /// Empties the call log and restarts the occurrence counts (so the same requests draw the
+    /// same latencies and faults again).
+    pub fn clear_calls(&self) {
+        self.calls.clear();
+    }
+
+    /// The shared call log, for a caller that outlives this handle's borrow.
+    pub fn call_log(&self) -> &CallLog {
+        &self.calls
     }
 
     /// Stops both servers gracefully, waiting up to five seconds for open requests.

@@ -152,18 +152,17 @@ pub(crate) async fn answer(world: &World, request: &SiteRequest<'_>) -> Response
         "/about-us" if profile.about_us_redirect => redirect("/about"),
         "/about" | "/about-us" => page(&site, &Page::About, rendered),
         "/services" if profile.broken_services => server_error(),
-        "/services" => {
-            if profile.slow_services {
-                tokio::time::sleep(SLOW_PAGE).await;
-            }
-            page(&site, &Page::Services, rendered)
+        "/services" if profile.slow_services => {
+            tokio::time::sleep(SLOW_PAGE).await;
+            held(page(&site, &Page::Services, rendered), SLOW_PAGE)
         }
+        "/services" => page(&site, &Page::Services, rendered),
         "/contact" | "/contact-us" if profile.contact_page => page(&site, &Page::Contact, rendered),
         "/offers" if profile.redirect_loop => redirect("/special-offers"),
         "/special-offers" if profile.redirect_loop => redirect("/offers"),
         "/book-online" if profile.stalled_booking => {
             tokio::time::sleep(STALLED_PAGE).await;
-            page(&site, &Page::Booking, rendered)
+            held(page(&site, &Page::Booking, rendered), STALLED_PAGE)
         }
         "/gallery" if profile.huge_gallery => page(&site, &Page::Gallery, rendered),
         "/private/pricing" if profile.private_pricing => page(&site, &Page::Pricing, rendered),
@@ -175,6 +174,15 @@ pub(crate) async fn answer(world: &World, request: &SiteRequest<'_>) -> Response
             None => not_found(&site, rendered),
         },
     }
+}
+
+/// How long a page kept its request on purpose (a slow or stalled page), for the call log.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Held(pub std::time::Duration);
+
+fn held(mut response: Response, delay: std::time::Duration) -> Response {
+    response.extensions_mut().insert(Held(delay));
+    response
 }
 
 /// Where a request on the wrong scheme or host goes: `http://` of an https site to `https://`,
@@ -222,7 +230,7 @@ fn redirect(location: &str) -> Response {
     response
 }
 
-fn server_error() -> Response {
+pub(crate) fn server_error() -> Response {
     respond(
         StatusCode::INTERNAL_SERVER_ERROR,
         HTML,

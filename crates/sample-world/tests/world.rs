@@ -42,7 +42,8 @@ fn the_core_covers_three_verticals_in_two_geographies() {
     let core = core(&world);
     assert!(core.len() >= 40, "{} core businesses", core.len());
     for vertical in [Vertical::Dentist, Vertical::Plumber, Vertical::Roofer] {
-        for geography in World::geographies() {
+        // Houston is filler only: the big metro for campaigns of a thousand leads.
+        for geography in World::geographies().iter().filter(|g| g.city != "Houston") {
             let n = core
                 .iter()
                 .filter(|b| b.vertical == vertical && b.geography.name == geography.name)
@@ -147,6 +148,8 @@ fn phones_are_valid_fictional_numbers_except_the_deliberately_broken_ones() {
         };
         let fictional = phone.starts_with("+1 512-555-01")
             || phone.starts_with("+1 737-555-01")
+            || phone.starts_with("+1 713-555-01")
+            || phone.starts_with("+1 832-555-01")
             || phone.starts_with("+44 161 496 0");
         assert_eq!(fictional, is_valid(b), "{phone} of {}", b.name);
         if !fictional {

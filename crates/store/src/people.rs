@@ -156,6 +156,34 @@ impl DecisionMakers<'_> {
         rows.iter().map(from_row).collect()
     }
 
+    /// The decision makers of `ids` in the agency (unknown ids are skipped), in no particular
+    /// order: what one batch of a run works on, without loading the whole run.
+    pub async fn by_ids(
+        &self,
+        agency: &AgencyId,
+        ids: &[String],
+    ) -> Result<Vec<DecisionMaker>, StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        // Bounded statements: SQLite allows 32,766 parameters, Postgres 65,535.
+        for chunk in ids.chunks(500) {
+            let placeholders: Vec<String> =
+                (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "SELECT * FROM decision_makers WHERE agency_id = $1 AND id IN ({})",
+                placeholders.join(", ")
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(agency.as_str());
+            for id in chunk {
+                query = query.bind(id.as_str());
+            }
+            let rows = query.fetch_all(&self.0.pool).await?;
+            for row in &rows {
+                out.push(from_row(row)?);
+            }
+        }
+        Ok(out)
+    }
+
     /// Everyone found for one lead, most senior first.
     pub async fn for_opportunity(
         &self,

@@ -193,6 +193,21 @@ async fn a_person_found_twice_is_one_row_with_both_sources() {
         assert_eq!(jane.location.as_deref(), Some("Austin"), "gaps are filled");
         assert_eq!(jane.source_url.as_deref(), Some("https://a.com/about"));
         assert_eq!(found[1].name, "Sam Lee");
+        // A batch reads only its own people; unknown ids and other agencies' are skipped.
+        let batch = dms
+            .by_ids(&agency.id, &[found[1].id.clone(), "nobody".into()])
+            .await
+            .unwrap();
+        assert_eq!(batch.len(), 1);
+        assert_eq!(batch[0], found[1]);
+        let other = domain::AgencyId::new();
+        assert!(
+            dms.by_ids(&other, &[found[0].id.clone()])
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(dms.by_ids(&agency.id, &[]).await.unwrap().is_empty());
 
         let vector = embedding(0.5, "dm");
         dms.set_embedding(&agency.id, &jane.id, &vector)

@@ -732,7 +732,7 @@ async fn requests_are_validated_and_errors_name_the_field() {
             "numLeads",
         ),
         (
-            json!({"vertical": "dentist", "geography": "Austin, TX", "numLeads": 500}),
+            json!({"vertical": "dentist", "geography": "Austin, TX", "numLeads": 5000}),
             "numLeads",
         ),
         (
@@ -744,7 +744,7 @@ async fn requests_are_validated_and_errors_name_the_field() {
             "geography",
         ),
         (
-            json!({"vertical": "dentist", "geography": "Austin", "numLeads": 5, "auditLeads": 900}),
+            json!({"vertical": "dentist", "geography": "Austin", "numLeads": 5, "auditLeads": 9000}),
             "auditLeads",
         ),
         (json!({"geography": "Austin", "numLeads": 5}), "vertical"),

@@ -328,7 +328,7 @@ fn the_campaign_form_names_the_field_at_fault_and_a_good_one_starts_a_run() {
         assert_eq!(bad.status, StatusCode::BAD_REQUEST);
         assert!(bad.text().contains("data-field=\"vertical\""));
         let mut with_audit = form("5", "dentist");
-        with_audit.push(("audit", "999"));
+        with_audit.push(("audit", "9999"));
         let bad = post(f, "/campaigns", Some(t), &with_audit).await;
         assert!(bad.text().contains("data-field=\"audit\""));
 

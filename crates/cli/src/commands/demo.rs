@@ -33,7 +33,7 @@ pub async fn run(config: pipeline::Config, args: DemoArgs) -> anyhow::Result<Exi
             leads: args.leads,
             audit: args.audit,
             stages: args.stages.stages(),
-            agency: AgencyChoice::Profile(demo_agency()),
+            agency: AgencyChoice::Profile(bench::agency_profile()),
             json: args.json,
             detach: false,
             concurrency: 4,
@@ -56,7 +56,7 @@ async fn serve_ui(config: &pipeline::Config, json: bool) -> anyhow::Result<()> {
     let agency = svc
         .store
         .agencies()
-        .upsert_by_name_for_user(&user.id, &demo_agency())
+        .upsert_by_name_for_user(&user.id, &bench::agency_profile())
         .await?;
     let run = svc
         .store
@@ -127,44 +127,4 @@ fn point_at_world(
         .or_insert_with(|| "local".into());
     pipeline::Config::from_vars(&vars)
         .map_err(|e| anyhow::anyhow!("sample world configuration: {e}"))
-}
-
-/// The demo's agency: a web and local-SEO shop that wants every signal.
-fn demo_agency() -> store::AgencyProfile {
-    store::AgencyProfile {
-        name: "Demo Agency (sample world)".into(),
-        website: None,
-        services: vec![
-            "Websites for local businesses".into(),
-            "Local SEO".into(),
-            "Review management".into(),
-        ],
-        target_vertical: Some("dentist".into()),
-        target_geography: Some("Austin, TX".into()),
-        lead_qualification_criteria: [
-            "MISSING_WEBSITE",
-            "WEAK_WEB_PRESENCE",
-            "LOW_GOOGLE_RATING",
-            "WEBSITE_NOT_MOBILE_FRIENDLY",
-            "NO_CALL_TO_ACTION",
-            "NO_HTTPS",
-            "NO_CONTACT_EMAIL",
-        ]
-        .into_iter()
-        .map(String::from)
-        .collect(),
-        approved_claims: vec![
-            store::ApprovedClaim {
-                id: "fast-sites".into(),
-                text: "We launch mobile-friendly websites in 14 days".into(),
-                source_url: None,
-            },
-            store::ApprovedClaim {
-                id: "reviews".into(),
-                text: "Our review program adds 20+ Google reviews in 90 days".into(),
-                source_url: None,
-            },
-        ],
-        scoring_weights: Default::default(),
-    }
 }

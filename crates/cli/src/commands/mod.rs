@@ -2,6 +2,7 @@
 
 pub mod agency;
 pub mod audit;
+pub mod bench;
 pub mod campaign;
 pub mod demo;
 pub mod doctor;

@@ -18,6 +18,10 @@ pub fn decode_cfemail(hex: &str) -> Option<String> {
     if hex.len() < 4 || !hex.len().is_multiple_of(2) || hex.len() > 2048 {
         return None;
     }
+    // `from_str_radix` would also take a sign (`+0`) as part of a pair.
+    if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
     let mut bytes = hex.as_bytes().chunks(2).map(|pair| {
         std::str::from_utf8(pair)
             .ok()
@@ -171,6 +175,25 @@ mod tests {
         );
         assert_eq!(cloudflare_link_hex("/cdn-cgi/l/email-protection"), None);
         assert_eq!(cloudflare_link_hex("/contact#abcd"), None);
+    }
+
+    #[test]
+    fn cloudflare_hex_with_a_sign_in_a_pair_is_malformed() {
+        // Found by the `email_deobfuscate` fuzz target: `+0` was read as the byte 0.
+        assert_eq!(decode_cfemail("4021+0"), None);
+        assert_eq!(decode_cfemail("+041"), None);
+        assert_eq!(
+            decode_cfemail(
+                "734c111c170a4e1b0707030056403256413556413506071c031a125d17165641351d16040056413504\
+                 12+05e1b1211161d5e111b005e1e1a075e161a0011160114161d5e09065e07061d5e181a1e5e1a00\
+                 1116011416564143061d1756414315121f00101b165641433d1a0303161f"
+            ),
+            None
+        );
+        assert_eq!(
+            decode_cfemail(" 98D1FCF7F4F5D8EBECFDEA ").as_deref(),
+            Some("Idolm@ster")
+        );
     }
 
     #[test]

@@ -85,7 +85,8 @@ pub struct ResolveSpecError {
 }
 
 /// Reads `host=ip:port,host=ip:port` (IPv6 as `[::1]:8080`) into [`FetchConfig::resolve`]
-/// overrides; whitespace around entries is ignored, an empty text means none.
+/// overrides; whitespace around entries is ignored, an empty text means none. The host `*`
+/// stands for every name without an entry of its own.
 pub fn parse_resolve(text: &str) -> Result<Vec<(String, SocketAddr)>, ResolveSpecError> {
     text.split(',')
         .map(str::trim)

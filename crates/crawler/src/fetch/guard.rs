@@ -217,7 +217,13 @@ impl Guard {
                 reason: BlockReason::InternalHost(host),
             });
         }
-        if let Some(addrs) = self.overrides.get(&host) {
+        // An exact override first, then the catch-all `*` (every other name: a test world
+        // serving thousands of fictional domains from one address).
+        if let Some(addrs) = self
+            .overrides
+            .get(&host)
+            .or_else(|| self.overrides.get("*"))
+        {
             // reqwest's `resolve` semantics: the URL's port wins, else the override's, else
             // the scheme's.
             return Ok(addrs
@@ -412,6 +418,48 @@ mod tests {
             check("https://zero.example/").await,
             ["127.0.0.1:443".parse().unwrap()]
         );
+    }
+
+    #[tokio::test]
+    async fn the_catch_all_override_answers_names_without_their_own() {
+        let guard = Guard::new(
+            false,
+            &[
+                ("*".into(), "93.184.216.34:0".parse().unwrap()),
+                (
+                    "acme-dental.com".into(),
+                    "93.184.216.35:80".parse().unwrap(),
+                ),
+            ],
+            &[],
+            Duration::from_secs(1),
+        );
+        let check = |url: &str| {
+            let url = Url::parse(url).unwrap();
+            let guard = &guard;
+            async move { guard.check(&url).await }
+        };
+        assert_eq!(
+            check("https://any-dentist.example/").await.unwrap(),
+            ["93.184.216.34:443".parse().unwrap()]
+        );
+        assert_eq!(
+            check("http://acme-dental.com/").await.unwrap(),
+            ["93.184.216.35:80".parse().unwrap()]
+        );
+        // The guard still refuses internal names and private addresses.
+        assert!(check("http://localhost/").await.is_err());
+        let private = Guard::new(
+            false,
+            &[("*".into(), "127.0.0.1:8080".parse().unwrap())],
+            &[],
+            Duration::from_secs(1),
+        );
+        let url = Url::parse("http://shop.example/").unwrap();
+        assert!(matches!(
+            private.check(&url).await,
+            Err(FetchError::Blocked { .. })
+        ));
     }
 
     #[tokio::test]

@@ -228,6 +228,26 @@ fn links_inside_templates_count_but_their_text_is_not_visible() {
     assert_eq!(page.visible_text(), "24h service");
 }
 
+#[test]
+fn a_scheme_test_on_an_href_with_multibyte_characters_does_not_panic() {
+    // Found by the `contacts` fuzz target: `has_scheme("callto")` sliced this href inside the
+    // second `\u{FFFD}` (bytes 4..7).
+    let html = "<p>hi <a href=\"m\u{FFFD}\u{FFFD}t <a \u{1}\u{0}\u{0}*=\"mep>";
+    let page = ParsedPage::parse(&url(), html);
+    let link = page.links().first().unwrap_or_else(|| panic!("no link"));
+    assert!(!link.has_scheme("callto"));
+    assert!(!link.has_scheme("m"));
+    let contacts = crate::contacts::Contacts::extract(&page, None);
+    assert!(contacts.emails.is_empty());
+    let tel = Link {
+        href: "TEL:+4930123456".to_owned(),
+        ..link.clone()
+    };
+    assert!(tel.has_scheme("tel"));
+    assert!(!tel.has_scheme("te"));
+    assert!(!tel.has_scheme("tel:+4930123456"));
+}
+
 /// A small deterministic generator of tag soup (xorshift), so hostile input is reproducible.
 struct Soup(u64);
 

@@ -249,21 +249,34 @@ pub(crate) async fn handle(
     };
     let mut rows = Vec::new();
     let (mut leads_done, mut from_site) = (0usize, 0usize);
-    for id in &job.opportunity_ids {
-        if ctx.cancel_requested() {
-            return Err(JobError::Cancelled);
-        }
-        let Some(lead) = svc.store.opportunities().get(&run.agency_id, id).await? else {
-            continue;
+    if ctx.cancel_requested() {
+        return Err(JobError::Cancelled);
+    }
+    // The batch's leads are searched together: no lead's search waits for another's.
+    let run_ref = &run;
+    let found = futures::future::join_all(job.opportunity_ids.iter().map(|id| async move {
+        let Some(lead) = svc
+            .store
+            .opportunities()
+            .get(&run_ref.agency_id, id)
+            .await?
+        else {
+            return anyhow::Ok(None);
         };
         let usage = RunUsage {
             store: svc.store.clone(),
-            run_id: Some(run.id.to_string()),
-            agency_id: run.agency_id.to_string(),
-            user_id: run.user_id.to_string(),
+            run_id: Some(run_ref.id.to_string()),
+            agency_id: run_ref.agency_id.to_string(),
+            user_id: run_ref.user_id.to_string(),
             opportunity_id: Some(lead.id.to_string()),
         };
-        let found = discover(svc, &run, &lead, &usage).await?;
+        discover(svc, run_ref, &lead, &usage).await.map(Some)
+    }))
+    .await;
+    for found in found {
+        let Some(found) = found? else {
+            continue;
+        };
         from_site += found.from_site;
         leads_done += 1;
         rows.extend(cap_people(found.people, svc.linkedin_max_employees));

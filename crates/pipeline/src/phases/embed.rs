@@ -384,10 +384,9 @@ pub(crate) async fn handle_people(
     let selected = svc.embeddings.get().await.map_err(JobError::Fatal)?;
     let model = selected.embedder.model().to_owned();
     let dms = svc.store.decision_makers();
-    let people = dms.for_run(&run.agency_id, &run.id).await?;
+    let people = dms.by_ids(&run.agency_id, &job.ids).await?;
     let todo: Vec<(&store::DecisionMaker, String)> = people
         .iter()
-        .filter(|p| job.ids.contains(&p.id))
         .map(|p| (p, person_text(p)))
         .filter(|(p, text)| {
             p.embedding
@@ -692,22 +691,31 @@ pub(crate) async fn handle_mapping(
             let personas = personas_for(svc, &run, PersonaKind::DecisionMaker).await?;
             let personas = ensure_persona_vectors(svc, &run, &selected, personas).await?;
             let index = index_of(&personas, &model);
-            let people = svc
+            let mut people = svc
                 .store
                 .decision_makers()
-                .for_run(&run.agency_id, &run.id)
+                .by_ids(&run.agency_id, &job.ids)
                 .await?;
-            for dm in people.iter().filter(|p| job.ids.contains(&p.id)) {
-                if ctx.cancel_requested() {
-                    return Err(JobError::Cancelled);
-                }
+            // The batch's order, so decisions (and their events) come out the same every run.
+            people.sort_by_key(|p| job.ids.iter().position(|id| *id == p.id));
+            if ctx.cancel_requested() {
+                return Err(JobError::Cancelled);
+            }
+            // The batch's tie-breaks go to the LLM together (its limiter bounds how many are in
+            // flight): one person's tie-break never waits for another's.
+            let (personas, index, model) = (&personas, &index, &model);
+            let mapped = futures::future::join_all(people.iter().map(|dm| {
                 let scope = CallScope {
                     opportunity_id: Some(dm.opportunity_id.clone()),
                     ..scope.clone()
                 };
-                let mapped = decide_person(svc, &scope, dm, &personas, &index, &model).await;
-                decisions.push((dm.id.clone(), mapped));
-            }
+                async move {
+                    let mapped = decide_person(svc, &scope, dm, personas, index, model).await;
+                    (dm.id.clone(), mapped)
+                }
+            }))
+            .await;
+            decisions.extend(mapped);
         }
     }
     if ctx.cancel_requested() {

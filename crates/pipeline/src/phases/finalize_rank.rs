@@ -196,24 +196,35 @@ pub(crate) async fn handle(
             .unwrap_or_default();
         evidence = Some((findings, summary));
     }
-    let finalized = finalize(
-        svc,
-        &scope,
-        &context,
-        &agency,
-        &lead,
-        evidence.as_ref().map(|(f, s)| (f.as_slice(), s.as_str())),
-    )
-    .await?;
+    // A READY lead gets its outreach draft, built from its dossier only: it does not wait
+    // for the fit reason, so both are written at once (the draft is one row per lead,
+    // replaced on a retry).
+    let outreach = async {
+        match dossier
+            .as_ref()
+            .filter(|_| lead.status == LeadStatus::Ready.as_str())
+        {
+            Some(dossier) => write_outreach(svc, &scope, &agency, &lead, dossier, Some(&run.id))
+                .await
+                .map(|_| ()),
+            None => Ok(()),
+        }
+    };
+    let (finalized, outreach) = tokio::join!(
+        finalize(
+            svc,
+            &scope,
+            &context,
+            &agency,
+            &lead,
+            evidence.as_ref().map(|(f, s)| (f.as_slice(), s.as_str())),
+        ),
+        outreach
+    );
+    let finalized = finalized?;
+    outreach?;
     if ctx.cancel_requested() {
         return Err(JobError::Cancelled);
-    }
-    // A READY lead gets its outreach draft, built from its dossier only.
-    if let Some(dossier) = dossier
-        .as_ref()
-        .filter(|_| lead.status == LeadStatus::Ready.as_str())
-    {
-        write_outreach(svc, &scope, &agency, &lead, dossier, Some(&run.id)).await?;
     }
     let mut tx = svc.store.pool().begin().await?;
     let opportunities = svc.store.opportunities();

@@ -115,7 +115,7 @@ pub(crate) async fn scrape(
     body: Bytes,
 ) -> Response {
     state.stats.hit(endpoint::FIRECRAWL_SCRAPE);
-    let fault = state.faults.get(FaultProvider::Firecrawl);
+    let fault = state.faults.for_request(FaultProvider::Firecrawl);
     match fault {
         Fault::ServerError => {
             return failure(

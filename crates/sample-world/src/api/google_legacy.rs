@@ -19,7 +19,7 @@ use crate::token;
 use crate::world::Business;
 
 const PAGE_SIZE: usize = 20;
-const TOKEN_PREFIX: &str = "CvQB";
+pub(crate) const TOKEN_PREFIX: &str = "CvQB";
 
 /// Names `fields` may use that the world has no data for; accepted and left out.
 const OTHER_FIELDS: &[&str] = &[
@@ -114,7 +114,7 @@ pub(crate) async fn text_search(
     RawQuery(raw): RawQuery,
 ) -> Response {
     state.stats.hit(endpoint::LEGACY_TEXT_SEARCH);
-    let fault = state.faults.get(FaultProvider::GoogleLegacy);
+    let fault = state.faults.for_request(FaultProvider::GoogleLegacy);
     if let Some(response) = fault_response(fault, "results") {
         return response;
     }
@@ -240,7 +240,7 @@ fn search_result(b: &Business) -> Value {
 
 pub(crate) async fn details(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
     state.stats.hit(endpoint::LEGACY_DETAILS);
-    let fault = state.faults.get(FaultProvider::GoogleLegacy);
+    let fault = state.faults.for_request(FaultProvider::GoogleLegacy);
     if let Some(response) = fault_response(fault, "result") {
         return response;
     }

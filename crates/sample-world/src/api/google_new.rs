@@ -68,7 +68,7 @@ pub(crate) async fn search_text(
     body: Bytes,
 ) -> Response {
     state.stats.hit(endpoint::GOOGLE_SEARCH_TEXT);
-    let fault = state.faults.get(FaultProvider::GooglePlaces);
+    let fault = state.faults.for_request(FaultProvider::GooglePlaces);
     match fault {
         Fault::ServerError => {
             return error(

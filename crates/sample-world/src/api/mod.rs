@@ -18,7 +18,8 @@ pub(crate) mod people;
 pub(crate) mod serper;
 pub(crate) mod web_search;
 
-/// Every provider API of the world.
+/// Every provider API of the world, behind the conditions (latency, fault plans, call log: see
+/// [`crate::conditions`]).
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/places", post(serper::places))
@@ -49,22 +50,9 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            added_latency,
+            crate::conditions::api,
         ))
         .with_state(state)
-}
-
-/// Delays every API answer by the world's configured latency.
-async fn added_latency(
-    axum::extract::State(state): axum::extract::State<AppState>,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    let latency = state.faults.latency();
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
-    }
-    next.run(request).await
 }
 
 /// Query-string parameters; the first of repeated names wins. Parsed by hand so a malformed

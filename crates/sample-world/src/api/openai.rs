@@ -22,8 +22,8 @@ fn error(status: StatusCode, message: &str, kind: &str, code: &str) -> Response 
 }
 
 /// Applies the configured fault and checks the bearer key; `Some` is the answer to send.
-fn gate(state: &AppState, headers: &HeaderMap) -> Option<Response> {
-    match state.faults.get(FaultProvider::OpenAi) {
+fn gate(state: &AppState, headers: &HeaderMap, provider: FaultProvider) -> Option<Response> {
+    match state.faults.for_request(provider) {
         Fault::ServerError => {
             return Some(error(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -138,7 +138,7 @@ pub(crate) async fn responses(
     body: Bytes,
 ) -> Response {
     state.stats.hit(endpoint::OPENAI_RESPONSES);
-    if let Some(r) = gate(&state, &headers) {
+    if let Some(r) = gate(&state, &headers, FaultProvider::OpenAi) {
         return r;
     }
     let req = match parse(&body) {
@@ -180,7 +180,7 @@ pub(crate) async fn chat(
     body: Bytes,
 ) -> Response {
     state.stats.hit(endpoint::OPENAI_CHAT);
-    if let Some(r) = gate(&state, &headers) {
+    if let Some(r) = gate(&state, &headers, FaultProvider::OpenAi) {
         return r;
     }
     let req = match parse(&body) {
@@ -217,7 +217,7 @@ pub(crate) async fn embeddings(
     body: Bytes,
 ) -> Response {
     state.stats.hit(endpoint::OPENAI_EMBEDDINGS);
-    if let Some(r) = gate(&state, &headers) {
+    if let Some(r) = gate(&state, &headers, FaultProvider::OpenAiEmbeddings) {
         return r;
     }
     let req = match parse(&body) {
@@ -262,7 +262,7 @@ pub(crate) async fn embeddings(
 
 /// `GET /v1/models`: the free call `doctor` uses to check the key.
 pub(crate) async fn models(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(r) = gate(&state, &headers) {
+    if let Some(r) = gate(&state, &headers, FaultProvider::OpenAi) {
         return r;
     }
     json_response(

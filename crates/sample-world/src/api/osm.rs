@@ -25,7 +25,7 @@ pub(crate) async fn nominatim_search(
     RawQuery(raw): RawQuery,
 ) -> Response {
     state.stats.hit(endpoint::NOMINATIM_SEARCH);
-    let fault = state.faults.get(FaultProvider::Nominatim);
+    let fault = state.faults.for_request(FaultProvider::Nominatim);
     let nominatim_error = |status: StatusCode, message: &str| {
         json_response(
             status,
@@ -211,7 +211,7 @@ fn escape(text: &str) -> String {
 
 fn overpass(state: &AppState, data: Option<String>) -> Response {
     state.stats.hit(endpoint::OVERPASS);
-    let fault = state.faults.get(FaultProvider::Overpass);
+    let fault = state.faults.for_request(FaultProvider::Overpass);
     match fault {
         Fault::ServerError => {
             return overpass_html(

@@ -50,7 +50,7 @@ pub(crate) fn serve(
     malformed_body: &'static str,
     answer: impl Fn(&AppState, &Value, bool) -> Result<Value, &'static str>,
 ) -> Response {
-    let fault = state.faults.get(provider);
+    let fault = state.faults.for_request(provider);
     match fault {
         Fault::ServerError => {
             return error(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error");

@@ -113,7 +113,7 @@ fn invalid(message: &str) -> Response {
 /// Google Custom Search JSON API `GET /customsearch/v1`.
 pub(crate) async fn google_cse(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
     state.stats.hit(endpoint::GOOGLE_CSE);
-    let fault = state.faults.get(FaultProvider::GoogleCustomSearch);
+    let fault = state.faults.for_request(FaultProvider::GoogleCustomSearch);
     match fault {
         Fault::ServerError => {
             return google_error(

@@ -24,9 +24,9 @@ pub struct StartRun {
     pub vertical: String,
     /// The geography, e.g. `Austin, TX`.
     pub geography: String,
-    /// How many leads, 1–200.
+    /// How many leads, 1–1,000.
     pub num_leads: u32,
-    /// How many of the best leads to deep-audit, 0–200 (default: the server's setting).
+    /// How many of the best leads to deep-audit, 0–1,000 (default: the server's setting).
     #[serde(default)]
     pub audit_leads: Option<u32>,
     /// The optional stages (all on when left out).

@@ -141,12 +141,12 @@ pub async fn create(
         decision_makers: f.decision_makers.is_some(),
         market_research: f.market_research.is_some(),
     };
-    let parsed = parse_count("leads", &values.leads, "1 and 200").and_then(|leads| {
+    let parsed = parse_count("leads", &values.leads, "1 and 1000").and_then(|leads| {
         let leads = leads.ok_or(FieldError {
             field: "leads",
             message: "must not be empty".into(),
         })?;
-        Ok((leads, parse_count("audit", &values.audit, "0 and 200")?))
+        Ok((leads, parse_count("audit", &values.audit, "0 and 1000")?))
     });
     let outcome: Result<(), FieldError> = match parsed {
         Err(e) => Err(e),
