@@ -365,10 +365,15 @@ pub(crate) fn fault_tallies(
         let recovered = clean_after
             .get(&call.identity)
             .is_some_and(|&last| last > call.occurrence);
+        // A drip or a changed page still answers in full: the client used what it got.
+        let delivered = matches!(kind, FaultKind::SlowDrip | FaultKind::PageChanged)
+            && (200..400).contains(&call.status);
         if recovered {
             entry.recovered_by_retry += 1;
+        } else if delivered {
+            entry.absorbed += 1;
         } else {
-            entry.not_recovered += 1;
+            entry.went_without += 1;
         }
     }
     for ((provider, kind), n) in injected {
@@ -381,4 +386,84 @@ pub(crate) fn fault_tallies(
         entry.injected = *n;
     }
     tallies.into_values().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(
+        provider: FaultProvider,
+        identity: u64,
+        occurrence: u32,
+        status: u16,
+        fault: Option<FaultKind>,
+    ) -> CallRecord {
+        CallRecord {
+            class: ServiceClass::Llm,
+            endpoint: "openai.chat",
+            provider,
+            host: None,
+            subject: None,
+            operation: None,
+            query: None,
+            identity,
+            occurrence,
+            drawn: Duration::from_millis(10),
+            started: Duration::ZERO,
+            ended: Duration::from_millis(10),
+            started_unix_ms: 0,
+            status,
+            fault,
+        }
+    }
+
+    #[test]
+    fn every_fault_is_recovered_absorbed_or_gone_without() {
+        let openai = FaultProvider::OpenAi;
+        let sites = FaultProvider::Sites;
+        let calls = [
+            // A 500, then the same request answered.
+            record(openai, 1, 0, 500, Some(FaultKind::ServerError)),
+            record(openai, 1, 1, 200, None),
+            // A refusal nobody asked again: the rules wrote it.
+            record(openai, 2, 0, 200, Some(FaultKind::Refusal)),
+            // A drip read to its end, a changed page used as it was.
+            record(sites, 3, 0, 200, Some(FaultKind::SlowDrip)),
+            record(sites, 4, 1, 200, Some(FaultKind::PageChanged)),
+            // A timeout the client gave up on, twice, never answered.
+            record(sites, 5, 0, 499, Some(FaultKind::Timeout)),
+            record(sites, 5, 1, 499, Some(FaultKind::Timeout)),
+        ];
+        let injected: BTreeMap<(FaultProvider, FaultKind), u64> = [
+            ((openai, FaultKind::ServerError), 1),
+            ((openai, FaultKind::Refusal), 1),
+            ((sites, FaultKind::SlowDrip), 1),
+            ((sites, FaultKind::PageChanged), 1),
+            ((sites, FaultKind::Timeout), 2),
+        ]
+        .into_iter()
+        .collect();
+        let tallies = fault_tallies(&calls, &injected);
+        let get = |p: &str, k: &str| {
+            tallies
+                .iter()
+                .find(|t| t.provider == p && t.kind == k)
+                .cloned()
+                .unwrap_or_default()
+        };
+        let error = get("openai", "server_error");
+        assert_eq!((error.injected, error.recovered_by_retry), (1, 1));
+        assert_eq!(get("openai", "refusal").went_without, 1);
+        assert_eq!(get("sites", "slow_drip").absorbed, 1);
+        assert_eq!(get("sites", "page_changed").absorbed, 1);
+        let timeout = get("sites", "timeout");
+        assert_eq!((timeout.injected, timeout.went_without), (2, 2));
+        for t in &tallies {
+            assert_eq!(
+                t.recovered_by_retry + t.absorbed + t.went_without,
+                t.injected
+            );
+        }
+    }
 }

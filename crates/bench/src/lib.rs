@@ -18,7 +18,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use pipeline::{CampaignRequest, Stages, start_run};
-use sample_world::{FaultPlans, LatencyProfile, SampleWorld, World, WorldConfig};
+use sample_world::{
+    ExtraFiller, FaultPlans, LatencyProfile, SampleWorld, Vertical, World, WorldConfig,
+};
 use store::Store;
 
 pub use report::{BenchReport, ModeReport};
@@ -77,13 +79,40 @@ pub struct BenchOptions {
     pub timeout: Duration,
 }
 
-/// Fillers per (vertical, geography) so the world has enough businesses for `leads`: every
-/// listing needs a phone to survive triage, and a few are duplicates or suppressed.
-fn filler_for(leads: u32) -> usize {
-    let leads = usize::try_from(leads).unwrap_or(usize::MAX);
-    WorldConfig::default()
-        .filler_per_query
-        .max(leads.saturating_mul(2))
+/// The world for `options`: the default one, plus enough businesses for the campaign's own
+/// (vertical, geography) that `leads` survive triage (every listing needs a phone, a few are
+/// duplicates). An unknown pair gets more filler everywhere instead.
+fn world_config(options: &BenchOptions) -> WorldConfig {
+    let wanted = usize::try_from(options.leads)
+        .unwrap_or(usize::MAX)
+        .saturating_mul(2);
+    let base = WorldConfig {
+        seed: options.seed,
+        ..WorldConfig::default()
+    };
+    if wanted <= base.filler_per_query {
+        return base;
+    }
+    let geography = options.geography.trim().to_lowercase();
+    let pair = Vertical::from_phrase(&options.vertical).zip(
+        sample_world::geography::GEOGRAPHIES.iter().find(|g| {
+            g.name.eq_ignore_ascii_case(&geography) || g.aliases.contains(&geography.as_str())
+        }),
+    );
+    match pair {
+        Some((vertical, geography)) => WorldConfig {
+            extra: Some(ExtraFiller {
+                vertical,
+                geography,
+                count: wanted,
+            }),
+            ..base
+        },
+        None => WorldConfig {
+            filler_per_query: wanted,
+            ..base
+        },
+    }
 }
 
 /// Runs every mode of `options` and reports them side by side.
@@ -103,10 +132,7 @@ pub async fn run(options: &BenchOptions) -> anyhow::Result<BenchReport> {
         anyhow::bail!("--workers must be at least 1");
     }
     let started = Instant::now();
-    let world = Arc::new(World::generate(&WorldConfig {
-        seed: options.seed,
-        filler_per_query: filler_for(options.leads),
-    }));
+    let world = Arc::new(World::generate(&world_config(options)));
     tracing::info!(generated_in = ?started.elapsed(), "sample world generated");
     let mut modes = Vec::new();
     for (mode, workers) in plan {
@@ -136,13 +162,29 @@ async fn run_mode(
     }
 
     let database = Database::create(options, dir.path()).await?;
+    let result = run_on(options, &running, &database, dir.path(), mode, workers).await;
+    running.shutdown().await;
+    // Dropped whatever happened: a failed run leaves no database behind either.
+    database.drop_if_created(options).await;
+    result
+}
+
+/// One mode's campaign on `database`, with its workers, against `running`.
+async fn run_on(
+    options: &BenchOptions,
+    running: &sample_world::RunningWorld,
+    database: &Database,
+    dir: &std::path::Path,
+    mode: Mode,
+    workers: usize,
+) -> anyhow::Result<ModeReport> {
     let blob_store_url = match &options.blob_store_url {
         Some(base) => format!(
             "{}/bench-{}",
             base.trim_end_matches('/'),
             uuid::Uuid::now_v7().simple()
         ),
-        None => format!("file://{}", dir.path().join("blobs").display()),
+        None => format!("file://{}", dir.join("blobs").display()),
     };
     let (workers, concurrency, llm_concurrency) = match mode {
         Mode::Parallel => (
@@ -169,10 +211,7 @@ async fn run_mode(
             ("BLOB_STORE_URL", blob_store_url.clone()),
             ("OPENAI_MAX_CONCURRENT", llm_concurrency.to_string()),
             ("LEADFORGE_EMBEDDINGS", "auto".to_owned()),
-            (
-                "LEADFORGE_DATA_DIR",
-                dir.path().join("data").display().to_string(),
-            ),
+            ("LEADFORGE_DATA_DIR", dir.join("data").display().to_string()),
             // Warnings, and the line that says a worker's slots are up.
             ("LEADFORGE_LOG", "warn,pipeline::worker=info".to_owned()),
             ("LEADFORGE_LOG_FORMAT", "json".to_owned()),
@@ -195,7 +234,7 @@ async fn run_mode(
     for index in 0..workers {
         procs.push(procs::Worker::spawn(
             &options.worker_exe,
-            dir.path(),
+            dir,
             index,
             concurrency,
             &env,
@@ -268,8 +307,6 @@ async fn run_mode(
     })
     .await?;
     store.close().await;
-    running.shutdown().await;
-    database.drop_if_created(options).await;
     Ok(report)
 }
 
@@ -329,8 +366,8 @@ impl Database {
         })
     }
 
-    async fn drop_if_created(self, options: &BenchOptions) {
-        let (Some(name), Some(admin)) = (self.created, &options.postgres_url) else {
+    async fn drop_if_created(&self, options: &BenchOptions) {
+        let (Some(name), Some(admin)) = (&self.created, &options.postgres_url) else {
             return;
         };
         if let Ok(pool) = Store::connect(admin).await {

@@ -76,8 +76,12 @@ pub struct FaultTally {
     pub injected: u64,
     /// The same request was made again and answered.
     pub recovered_by_retry: u64,
-    /// No later attempt of the request succeeded: the pipeline fell back or went without.
-    pub not_recovered: u64,
+    /// The faulted answer itself was used: a slow-drip body read to its end, a page that had
+    /// changed since its last fetch.
+    pub absorbed: u64,
+    /// No later attempt of the request got a clean answer: the pipeline went on without it
+    /// (rules instead of the LLM, the next provider, a page left out) and its events say so.
+    pub went_without: u64,
 }
 
 /// One mode's run.
@@ -266,8 +270,13 @@ impl BenchReport {
                 for f in &mode.faults {
                     let _ = writeln!(
                         out,
-                        "    {:<10} {:<13} {:>5} injected  {:>5} recovered by retry  {:>5} not recovered",
-                        f.provider, f.kind, f.injected, f.recovered_by_retry, f.not_recovered
+                        "    {:<13} {:<13} {:>4} injected: {:>4} recovered by retry, {:>4} absorbed, {:>4} went without",
+                        f.provider,
+                        f.kind,
+                        f.injected,
+                        f.recovered_by_retry,
+                        f.absorbed,
+                        f.went_without
                     );
                 }
             }

@@ -137,9 +137,10 @@ async fn a_run_under_faults_completes_and_counts_every_fault() {
     let injected: f64 = faults.iter().map(|f| num(&f["injected"])).sum();
     assert!(injected >= 5.0, "{faults:#?}");
     for f in faults {
-        // Every injected fault is accounted for: retried into an answer, or not.
+        // Every injected fault is accounted for: retried into an answer, used as it came, or
+        // gone without.
         assert_eq!(
-            num(&f["recoveredByRetry"]) + num(&f["notRecovered"]),
+            num(&f["recoveredByRetry"]) + num(&f["absorbed"]) + num(&f["wentWithout"]),
             num(&f["injected"]),
             "{f:#}"
         );

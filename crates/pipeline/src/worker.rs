@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use domain::JobId;
-use store::{BackoffPolicy, ClaimedJob, FailOutcome, Heartbeat, Store};
-use tokio::sync::watch;
+use store::{BackoffPolicy, ClaimedJob, FailOutcome, Heartbeat, JobWaiter, Store};
+use tokio::sync::{OnceCell, watch};
 use tokio::task::JoinHandle;
 use tracing::{Instrument, debug, error, info, info_span, warn};
 
@@ -117,11 +117,22 @@ impl WorkerPool {
     pub fn start(svc: Arc<Services>, options: WorkerOptions) -> Self {
         let (shutdown, rx) = watch::channel(false);
         let mut tasks = Vec::with_capacity(options.concurrency + 1);
+        // One waiter for the whole pool, cloned into every slot: on Postgres it holds the
+        // process's one `LISTEN` connection (a waiter per slot would open as many connections
+        // as there are slots, and a few processes would exhaust the server's).
+        let waiter = Arc::new(OnceCell::new());
         for slot in 0..options.concurrency.max(1) {
             let worker = format!("{}:{slot}", options.name);
             let span = info_span!("worker", worker.id = %worker);
             tasks.push(tokio::spawn(
-                slot_loop(svc.clone(), options.clone(), worker, rx.clone()).instrument(span),
+                slot_loop(
+                    svc.clone(),
+                    options.clone(),
+                    worker,
+                    Arc::clone(&waiter),
+                    rx.clone(),
+                )
+                .instrument(span),
             ));
         }
         tasks.push(tokio::spawn(reaper(svc.store.clone(), options.lease, rx)));
@@ -142,12 +153,16 @@ async fn slot_loop(
     svc: Arc<Services>,
     opts: WorkerOptions,
     worker: String,
+    shared: Arc<OnceCell<JobWaiter>>,
     mut stop: watch::Receiver<bool>,
 ) {
     let jobs = svc.store.jobs();
     let mut waiter = loop {
-        match jobs.waiter(Duration::from_millis(500)).await {
-            Ok(w) => break w,
+        match shared
+            .get_or_try_init(|| jobs.waiter(Duration::from_millis(500)))
+            .await
+        {
+            Ok(w) => break w.clone(),
             Err(e) => {
                 warn!(error = %e, "cannot listen for jobs yet; retrying");
                 if sleep_or_stop(&mut stop, Duration::from_secs(1)).await {

@@ -207,6 +207,22 @@ pub(crate) fn drafts(config: &WorldConfig, existing: &[Draft]) -> Vec<Draft> {
             }
         }
     }
+    if let Some(extra) = config.extra {
+        let (vertical, geography) = (extra.vertical, extra.geography);
+        let label = format!("extra/{}/{}", geography.name, vertical.slug());
+        let mut rng = SplitMix64::derive(config.seed, &label);
+        let first = out.len();
+        for i in 0..extra.count {
+            let mut draft = business(&mut rng, &mut taken, vertical, geography);
+            draft.key = format!("{label}/{}/{i}", config.seed);
+            if i % 37 == 36
+                && let Some(owner) = out[first..].last().filter(|p| p.site.is_some())
+            {
+                draft = second_listing(owner, draft);
+            }
+            out.push(draft);
+        }
+    }
     out
 }
 

@@ -57,8 +57,8 @@ pub use spec::SpecError;
 pub use stats::{RequestStats, endpoint};
 pub use vertical::Vertical;
 pub use world::{
-    Business, EmailStyle, HUGE_PAGE_BYTES, OsmElement, OsmKind, Robots, SLOW_PAGE, STALLED_PAGE,
-    SiteProfile, SitemapStyle, World, WorldConfig,
+    Business, EmailStyle, ExtraFiller, HUGE_PAGE_BYTES, OsmElement, OsmKind, Robots, SLOW_PAGE,
+    STALLED_PAGE, SiteProfile, SitemapStyle, World, WorldConfig,
 };
 
 /// The API key every provider of the sample world accepts.

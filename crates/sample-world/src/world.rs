@@ -10,12 +10,23 @@ use crate::vertical::Vertical;
 use crate::{catalog, filler};
 
 /// What to generate.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WorldConfig {
     /// Seed for the filler; the handcrafted core is the same for every seed.
     pub seed: u64,
     /// Generated businesses per (vertical, geography) pair, on top of the handcrafted core.
     pub filler_per_query: usize,
+    /// More generated businesses for one pair only (the campaign a benchmark runs), after
+    /// the filler of every pair, so the rest of the world stays as it is.
+    pub extra: Option<ExtraFiller>,
+}
+
+/// Extra businesses for one (vertical, geography) pair: see [`WorldConfig::extra`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ExtraFiller {
+    pub vertical: Vertical,
+    pub geography: &'static Geography,
+    pub count: usize,
 }
 
 impl Default for WorldConfig {
@@ -25,6 +36,7 @@ impl Default for WorldConfig {
         Self {
             seed: 0x5EED_1EAD,
             filler_per_query: 80,
+            extra: None,
         }
     }
 }
@@ -489,6 +501,7 @@ mod tests {
         let world = World::generate(&WorldConfig {
             seed: 1,
             filler_per_query: 0,
+            extra: None,
         });
         let domain = world.domains().into_iter().next().expect("some domain");
         let owner = world.site_owner(&domain).expect("owner").place_id.clone();

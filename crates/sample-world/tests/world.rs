@@ -73,6 +73,7 @@ fn filler_scales_for_benchmarks_with_unique_ids_and_domains() {
     let world = World::generate(&WorldConfig {
         seed: 3,
         filler_per_query: 250,
+        extra: None,
     });
     let ids: HashSet<&str> = world
         .businesses()
@@ -245,4 +246,41 @@ fn domains_list_every_site_bare_and_with_www() {
     assert!(domains.contains(&"bright-smile-dental-austin.com".to_owned()));
     assert!(domains.contains(&"www.bright-smile-dental-austin.com".to_owned()));
     assert!(!domains.iter().any(|d| d.contains("facebook")));
+}
+
+#[test]
+fn extra_filler_grows_one_pair_and_leaves_the_rest_of_the_world_alone() {
+    let base = World::generate(&WorldConfig::default());
+    let houston = sample_world::geography::geography("Houston, TX")
+        .expect("Houston is a geography of the world");
+    let grown = World::generate(&WorldConfig {
+        extra: Some(sample_world::ExtraFiller {
+            vertical: Vertical::Dentist,
+            geography: houston,
+            count: 500,
+        }),
+        ..WorldConfig::default()
+    });
+    let count = |w: &World, v: Vertical, g: &str| {
+        w.businesses()
+            .iter()
+            .filter(|b| b.vertical == v && b.geography.name == g)
+            .count()
+    };
+    assert_eq!(
+        count(&grown, Vertical::Dentist, "Houston, TX"),
+        count(&base, Vertical::Dentist, "Houston, TX") + 500
+    );
+    assert_eq!(
+        count(&grown, Vertical::Plumber, "Houston, TX"),
+        count(&base, Vertical::Plumber, "Houston, TX")
+    );
+    // Every business of the default world is still there, the same.
+    for b in base.businesses() {
+        let same = grown.business(&b.place_id).expect("kept");
+        assert_eq!(
+            (same.name.as_str(), same.website.as_deref()),
+            (b.name.as_str(), b.website.as_deref())
+        );
+    }
 }

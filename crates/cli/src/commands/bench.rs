@@ -14,7 +14,11 @@ const MAX_BENCH_LEADS: u32 = pipeline::MAX_LEADS;
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let options = options(&args)?;
-    let report = bench::run(&options).await?;
+    // Ctrl-C drops the bench, and with it the worker processes it started.
+    let report = tokio::select! {
+        report = bench::run(&options) => report?,
+        _ = tokio::signal::ctrl_c() => anyhow::bail!("interrupted; the bench's workers were stopped"),
+    };
     let json = serde_json::to_string_pretty(&report).context("serialising the report")?;
     if let Some(path) = &args.out {
         std::fs::write(path, format!("{json}\n"))

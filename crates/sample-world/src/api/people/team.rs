@@ -217,6 +217,7 @@ mod tests {
         let b = World::generate(&WorldConfig {
             seed: 7,
             filler_per_query: 0,
+            extra: None,
         });
         for business in b.businesses().iter().filter(|x| x.handcrafted) {
             let same = a
